@@ -1,0 +1,137 @@
+"""`posecoach analyze`: run the coach over recorded videos and write frames.jsonl and summary.json
+(docs: ../shared/docs/interface.md) into OUT/<video stem>/, plus an annotated video on request.
+
+Output is written as it is produced: frames.jsonl is flushed every frame and summary.json is
+written even when the run is interrupted, so nothing is lost on Ctrl+C or a bad file.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+
+from posecoach import __version__
+from posecoach.config import Settings
+from posecoach.errors import PosecoachError, SourceError
+from posecoach.overlay import annotate
+from posecoach.pipeline import Session
+from posecoach.sources import VIDEO_SUFFIXES, ImageFolderSource, VideoSource, open_source
+
+
+@dataclass(frozen=True)
+class AnalyzeOptions:
+    out_dir: Path
+    settings: Settings = Settings()
+    annotate: bool = False
+    neutral_s: tuple[float, float] | None = None
+    progress: bool = True
+
+
+def find_videos(inputs: Iterable[str | Path]) -> list[Path]:
+    """Expand folders into the videos they hold (by suffix); files are taken as given."""
+    found: list[Path] = []
+    for item in inputs:
+        p = Path(item)
+        if p.is_dir():
+            vids = sorted(q for q in p.iterdir() if q.suffix.lower() in VIDEO_SUFFIXES)
+            if vids:
+                found.extend(vids)
+            elif any(q.suffix.lower() in {".jpg", ".jpeg", ".png"} for q in p.iterdir()):
+                found.append(p)  # a folder of images is one clip
+            else:
+                raise SourceError(f"no videos in {p}")
+        else:
+            found.append(p)
+    return found
+
+
+def make_pelvis(neutral_s: tuple[float, float] | None, settings: Settings) -> object | None:
+    """The pelvic-tilt estimator, if this build has one."""
+    if settings.plain:
+        return None
+    try:
+        from posecoach.pelvis import PelvisTilt
+    except ImportError:
+        return None
+    return PelvisTilt(neutral_s=neutral_s)
+
+
+def analyze_video(video: Path, opts: AnalyzeOptions, session_factory: Callable[..., Session] | None = None) -> dict:
+    """Analyse one video (or image folder) into opts.out_dir/<stem>/; returns the summary."""
+    source: VideoSource | ImageFolderSource = open_source(video)
+    out = opts.out_dir / video.stem
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / ".write-test"
+        probe.write_text("")
+        probe.unlink()
+    except OSError as e:
+        raise PosecoachError(f"cannot write to {out}: {e.strerror or e}") from e
+    pelvis = make_pelvis(opts.neutral_s, opts.settings)
+    session = (session_factory or Session)(settings=opts.settings, pelvis=pelvis)
+    writer = None
+    total = source.frame_count or None
+    bar = None
+    if opts.progress and sys.stderr.isatty():
+        from tqdm import tqdm
+        bar = tqdm(total=total, unit="frame", desc=video.name, leave=False)
+    interrupted = False
+    last_t = 0
+    try:
+        with open(out / "frames.jsonl", "w", encoding="utf-8") as fh:
+            for frame in source:
+                result = session.process(frame)
+                fh.write(json.dumps(result.to_record(), separators=(",", ":")) + "\n")
+                fh.flush()
+                last_t = frame.t_ms
+                if opts.annotate:
+                    if writer is None:
+                        h, w = frame.image.shape[:2]
+                        writer = cv2.VideoWriter(str(out / "annotated.mp4"), cv2.VideoWriter_fourcc(*"mp4v"),
+                                                 source.fps, (w, h))
+                    writer.write(annotate(frame.image, result, _held_cue(session, frame.t_ms)))
+                if bar is not None:
+                    bar.update(1)
+    except KeyboardInterrupt:
+        interrupted = True
+        raise
+    finally:
+        if bar is not None:
+            bar.close()
+        if writer is not None:
+            writer.release()
+        session.close()
+        summary = _summary(video, source, session, last_t, interrupted)
+        (out / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    if session.frames == 0:
+        raise SourceError(f"{video}: no frames could be decoded")
+    return summary
+
+
+def _held_cue(session: Session, t_ms: int, hold_ms: int = 3000) -> str | None:
+    """The latest cue stays on screen for a few seconds in the annotated video."""
+    if not session.cues or t_ms - int(session.cues[-1]["t_ms"]) > hold_ms:  # type: ignore[call-overload]
+        return None
+    return str(session.cues[-1]["text"])
+
+
+def _summary(video: Path, source: VideoSource | ImageFolderSource, session: Session, last_t: int,
+             interrupted: bool) -> dict:
+    s = session.summary()
+    frames = int(s["frames"])  # type: ignore[arg-type]
+    duration = (last_t + 1000.0 / source.fps) / 1000.0 if frames else 0.0
+    summary = {
+        "video": str(video),
+        "frames": frames,
+        "fps": round(source.fps, 3),
+        "duration_s": round(duration, 3),
+        **{k: v for k, v in s.items() if k != "frames"},
+        "posecoach_version": __version__,
+        "truncated": bool(getattr(source, "truncated", False)),
+        "interrupted": interrupted,
+    }
+    return summary

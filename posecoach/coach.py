@@ -1,0 +1,180 @@
+"""The coach: turns the analyzer's judgement into phases, a hold timer and one cue at a time.
+
+Phases: setup (come into view, side-on, whole body) -> positioning (get into the lunge) ->
+holding -> switch (other side) -> done. The hold timer counts only while form is good. Cues are
+chosen by priority, each code has a cooldown and there is a minimum gap between any two cues, so
+the person hears one clear instruction at a time and is not nagged.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from posecoach.config import CoachConfig
+from posecoach.exercises.lunge import FORM_FAULTS, LungeState
+from posecoach.messages import cue_text
+from posecoach.types import Cue
+
+PRIORITY = {
+    "PAIN_STOP": 200, "NO_PERSON": 100, "ONE_PERSON": 96, "STEP_BACK": 95, "LOWER_CAMERA": 94,
+    "TOO_DARK": 93, "NOT_SIDE_VIEW": 90,
+    "ANTERIOR_TILT": 80, "HIPS_FORWARD": 79, "KNEE_PAST_ANKLE": 78, "FOOT_TOO_FAR": 77,
+    "LEANING_FORWARD": 76,
+    "ALL_DONE": 70, "HOLD_COMPLETE": 69, "SWITCH_SIDES": 68, "TEN_SECONDS": 60,
+    "GET_INTO_POSITION": 50, "HOLD_START": 40, "GOOD_FORM": 30,
+}
+FAULT_CODES = frozenset((*FORM_FAULTS, "NOT_SIDE_VIEW", "NO_PERSON"))
+# Guidance that is said once when its moment comes, not repeated on a cooldown.
+ONCE = frozenset(("HOLD_START", "TEN_SECONDS", "HOLD_COMPLETE", "SWITCH_SIDES", "ALL_DONE", "PAIN_STOP"))
+
+
+@dataclass
+class CoachState:
+    """What the coach says and shows at one frame."""
+    phase: str
+    cue: Cue | None
+    hold_s: dict[str, float]
+    side: str | None
+    good_form: bool
+    active: list[str] = field(default_factory=list)
+
+
+class Coach:
+    """`update(state, t_ms, ...)` once per analysed frame -> CoachState.
+
+    strings: replacement cue texts (from a plan). The coach never reads a clock: `t_ms` is the
+    frame's time, so a replayed video gives the same cues.
+    """
+
+    def __init__(self, config: CoachConfig | None = None, strings: dict[str, str] | None = None) -> None:
+        self.config = config or CoachConfig()
+        self.strings = strings or {}
+        self.hold_s = {"left": 0.0, "right": 0.0}
+        self.completed: list[str] = []
+        self.phase = "setup"
+        self.stopped = False
+        self._last_t: int | None = None
+        self._last_cue: Cue | None = None
+        self._cued_at: dict[str, int] = {}
+        self._once_said: set[str] = set()
+        self._absent_since: int | None = None
+        self._positioning_since: int | None = None
+        self._preferred: str | None = None
+
+    # -- user actions -------------------------------------------------------------------------
+    def switch_side(self) -> None:
+        """The person chose to move on to the other side (key s)."""
+        current = self._preferred or "left"
+        self._preferred = "right" if current == "left" else "left"
+
+    def stop_for_pain(self, t_ms: int) -> Cue:
+        """Pain key: stop at once; the caller shows the professional-help guidance."""
+        self.stopped = True
+        self.phase = "stopped"
+        return self._issue("PAIN_STOP", t_ms)
+
+    # -- per frame ----------------------------------------------------------------------------
+    def remaining_sides(self) -> list[str]:
+        return [s for s in self.config.sides if s not in self.completed]
+
+    def update(self, st: LungeState, t_ms: int, extra: list[str] | None = None) -> CoachState:
+        """extra: guidance codes seen by the caller this frame (e.g. TOO_DARK, ONE_PERSON)."""
+        dt = 0.0 if self._last_t is None else max(0.0, (t_ms - self._last_t) / 1000.0)
+        self._last_t = t_ms
+        if self.stopped:
+            return CoachState("stopped", None, dict(self.hold_s), None, False)
+
+        form = [f for f in st.faults if f in FORM_FAULTS]
+        side = st.front_side if st.in_lunge else None
+        remaining = self.remaining_sides()
+        wanted: list[str] = list(extra or [])
+        good = False
+
+        self._absent_since = None if st.obs.person else (self._absent_since if self._absent_since is not None else t_ms)
+        if not remaining:
+            self.phase = "done"
+        elif not st.obs.person or st.obs.out_of_frame or st.view == "front":
+            self.phase = "setup"
+        elif st.in_lunge and side in remaining:
+            self.phase = "holding"
+        elif self.completed:
+            self.phase = "switch"
+        else:
+            self.phase = "positioning"
+
+        if "NO_PERSON" in st.faults and self._absent_since is not None \
+                and t_ms - self._absent_since >= self.config.no_person_cue_after_s * 1000:
+            wanted.append("NO_PERSON")
+        if st.obs.person and st.obs.out_of_frame:
+            feet_only = set(st.obs.out_of_frame) <= {"feet", "knees"}
+            wanted.append("LOWER_CAMERA" if feet_only and not st.obs.lying else "STEP_BACK")
+        if "NOT_SIDE_VIEW" in st.faults:
+            wanted.append("NOT_SIDE_VIEW")
+
+        if self.phase == "holding" and side is not None:
+            wanted.extend(form)
+            good = not form and st.view == "side"
+            if good:
+                before = self.hold_s[side]
+                self.hold_s[side] = before + dt
+                target = self.config.hold_s
+                wanted.append("HOLD_START" if before < 1.0 else "GOOD_FORM")
+                if before < target - 10 <= self.hold_s[side] and target >= 15:
+                    wanted.append("TEN_SECONDS")
+                if self.hold_s[side] >= target:
+                    self.completed.append(side)
+                    wanted.append("HOLD_COMPLETE" if self.remaining_sides() else "ALL_DONE")
+                    self._once_said -= {"HOLD_START", "TEN_SECONDS"}
+        elif self.phase == "switch" and not st.in_lunge:
+            wanted.append("SWITCH_SIDES")
+        elif self.phase == "positioning":
+            self._positioning_since = self._positioning_since or t_ms
+            if t_ms - self._positioning_since > 3000:
+                wanted.append("GET_INTO_POSITION")
+        if self.phase != "positioning":
+            self._positioning_since = None
+        if self.phase == "done" and "ALL_DONE" not in self._once_said:
+            wanted.append("ALL_DONE")
+
+        cue = self._choose(wanted, t_ms)
+        return CoachState(self.phase, cue, dict(self.hold_s), side, good, active=sorted(set(wanted)))
+
+    # -- cue pacing ---------------------------------------------------------------------------
+    def _choose(self, wanted: list[str], t_ms: int) -> Cue | None:
+        gap_ms = self.config.cue_gap_s * 1000
+        urgent = {"HOLD_COMPLETE", "ALL_DONE", "PAIN_STOP"}
+        for code in sorted(set(wanted), key=lambda c: -PRIORITY.get(c, 0)):
+            if code in ONCE and code in self._once_said:
+                continue
+            if code == "GOOD_FORM":
+                continue  # shown on screen, not spoken as a cue
+            last = self._cued_at.get(code)
+            cooldown = self.config.cue_cooldown_s * 1000
+            if self._last_cue is not None and self._last_cue.code == code:
+                cooldown *= 2  # the same cue back to back waits longer
+            if last is not None and t_ms - last < cooldown:
+                continue
+            last_cue = self._last_cue
+            if (last_cue is not None and t_ms - last_cue.t_ms < gap_ms and code not in urgent
+                    and last_cue.priority >= PRIORITY.get(code, 0)):
+                return None  # a more important cue may cut in; an equal or lesser one waits
+            return self._issue(code, t_ms)
+        return None
+
+    def _issue(self, code: str, t_ms: int) -> Cue:
+        remaining = self.remaining_sides()
+        front = remaining[0] if remaining else "left"
+        if self._preferred in remaining:
+            front = self._preferred
+        cue = Cue(code=code, text=cue_text(code, self.strings, front=front), t_ms=t_ms,
+                  priority=PRIORITY.get(code, 0))
+        self._last_cue = cue
+        self._cued_at[code] = t_ms
+        if code in ONCE:
+            self._once_said.add(code)
+        if code == "SWITCH_SIDES":
+            self._once_said.discard("HOLD_COMPLETE")
+        return cue
+
+    @staticmethod
+    def is_fault_cue(code: str) -> bool:
+        return code in FAULT_CODES

@@ -1,0 +1,75 @@
+"""Typed settings: one frozen dataclass tree is the schema. Plans and CLI flags layer on top
+(see posecoach.plan). Defaults follow protocol.md.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Band:
+    """A fault's bands from protocol.md: the value is a fault at or above `fault`, fine at or below
+    `ok`; between is ambiguous. The live decision threshold sits between the two with hysteresis,
+    so errors on either side cost the same.
+    """
+    fault: float
+    ok: float
+
+    @property
+    def on(self) -> float:
+        """Value above which the fault switches on."""
+        return self.ok + 0.55 * (self.fault - self.ok)
+
+    @property
+    def off(self) -> float:
+        """Value below which an active fault switches off."""
+        return self.ok + 0.40 * (self.fault - self.ok)
+
+
+FAULT_METRIC = {
+    "KNEE_PAST_ANKLE": "shin_tilt_deg",
+    "FOOT_TOO_FAR": "front_knee_angle_deg",
+    "HIPS_FORWARD": "back_hip_extension_deg",
+    "ANTERIOR_TILT": "pelvic_tilt_deg",
+    "LEANING_FORWARD": "trunk_lean_deg",
+}
+
+
+def default_bands() -> dict[str, Band]:
+    return {
+        "KNEE_PAST_ANKLE": Band(fault=15.0, ok=6.0),
+        "FOOT_TOO_FAR": Band(fault=115.0, ok=100.0),
+        "HIPS_FORWARD": Band(fault=22.0, ok=10.0),
+        "ANTERIOR_TILT": Band(fault=8.0, ok=0.0),
+        "LEANING_FORWARD": Band(fault=20.0, ok=8.0),
+    }
+
+
+@dataclass(frozen=True)
+class SmoothingConfig:
+    """One Euro filter settings for the metrics (degrees), and fault debouncing (ms)."""
+    min_cutoff_hz: float = 1.0
+    beta: float = 0.02
+    fault_on_ms: float = 200.0
+    fault_off_ms: float = 300.0
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
+class CoachConfig:
+    """How the coach talks: hold target, cue pacing, voice."""
+    hold_s: float = 30.0
+    sides: tuple[str, ...] = ("left", "right")
+    cue_cooldown_s: float = 8.0
+    cue_gap_s: float = 2.5
+    no_person_cue_after_s: float = 2.0
+    voice: bool = True
+
+
+@dataclass(frozen=True)
+class Settings:
+    bands: dict[str, Band] = field(default_factory=default_bands)
+    smoothing: SmoothingConfig = field(default_factory=SmoothingConfig)
+    coach: CoachConfig = field(default_factory=CoachConfig)
+    # "plain": raw landmark angles, no joint-centre correction, no smoothing (the baseline).
+    plain: bool = False

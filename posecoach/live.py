@@ -1,0 +1,205 @@
+"""`posecoach live`: the coach on a camera (or a video standing in for one), with a window.
+
+The loop reads like the pipeline: frame -> pose -> judgement -> cue -> voice and picture. The
+session log (frames.jsonl + summary.json) is written as it goes, so Ctrl+C, a closed window or a
+crash mid-session loses nothing.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from posecoach import __version__
+from posecoach.config import Settings
+from posecoach.errors import SourceError
+from posecoach.overlay import annotate
+from posecoach.pipeline import Session
+from posecoach.sources import CameraSource, LatestFrameSource, PacedVideoSource, list_cameras
+
+WINDOW = "posecoach"
+CUE_ON_SCREEN_MS = 4000
+
+
+@dataclass
+class LiveOptions:
+    camera: int | str = 0
+    video: Path | None = None
+    window: bool = True
+    mute: bool = False
+    mirror: bool = False
+    large: bool = False
+    speed: float = 1.0
+    session_dir: Path | None = None
+    settings: Settings = field(default_factory=Settings)
+    strings: dict[str, str] | None = None
+    max_seconds: float | None = None
+
+
+def display_available() -> bool:
+    """Whether a window can be opened (Linux needs an X or Wayland display)."""
+    if sys.platform.startswith("linux"):
+        return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    return True
+
+
+def default_sample_video() -> Path | None:
+    """A bundled sample clip to run when there is no camera (a checkout's sample_videos/)."""
+    folder = Path(__file__).resolve().parents[1] / "sample_videos"
+    preferred = folder / "lunge_good_left.mp4"
+    if preferred.is_file():
+        return preferred
+    clips = sorted(folder.glob("*.mp4")) if folder.is_dir() else []
+    return clips[0] if clips else None
+
+
+def open_live_source(opts: LiveOptions) -> LatestFrameSource:
+    if opts.video is not None:
+        return PacedVideoSource(opts.video, speed=opts.speed)
+    return CameraSource(opts.camera)
+
+
+class Voice:
+    """Speech for cues; falls back to printing when no engine is available or when muted."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.muted = not enabled
+        self._engine = None
+        try:
+            from posecoach.outputs.voice import make_voice
+            self._engine = make_voice()
+        except ImportError:
+            self._engine = None
+
+    def say(self, text: str) -> None:
+        if self.muted:
+            return
+        if self._engine is not None:
+            self._engine.say(text)
+        else:
+            print(f"[coach] {text}", flush=True)
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.close()
+
+
+def run_live(opts: LiveOptions) -> dict:
+    """Run the live coach until the stream ends, q is pressed or the hold plan is done."""
+    source = open_live_source(opts)
+    window = opts.window and display_available()
+    if opts.window and not window:
+        print("posecoach: no display found, running without a window (--no-window)", file=sys.stderr)
+    session = Session(settings=opts.settings, strings=opts.strings)
+    voice = Voice(enabled=not opts.mute and opts.settings.coach.voice)
+    session_dir = opts.session_dir
+    log = None
+    if session_dir is not None:
+        session_dir.mkdir(parents=True, exist_ok=True)
+        log = open(session_dir / "frames.jsonl", "w", encoding="utf-8")
+    cv2 = None
+    if window:
+        import cv2
+        cv2.namedWindow(WINDOW, cv2.WINDOW_NORMAL)
+        if opts.large:
+            cv2.setWindowProperty(WINDOW, cv2.WND_PROP_FULLSCREEN, cv2.WINDOW_FULLSCREEN)
+    latencies: list[float] = []
+    fps = None
+    last_cue = None
+    paused = False
+    started = time.monotonic()
+    end_reason = "stream ended"
+    try:
+        for frame in source:
+            t_in = time.monotonic()
+            if paused:
+                result = None
+            else:
+                result = session.process(frame)
+                if log is not None:
+                    log.write(json.dumps(result.to_record(), separators=(",", ":")) + "\n")
+                    log.flush()
+                if result.cue is not None:
+                    last_cue = result.cue
+                    voice.say(result.cue.text)
+            latencies.append((time.monotonic() - t_in) * 1000.0)
+            n = len(latencies)
+            if n >= 2:
+                span = max(time.monotonic() - started, 1e-3)
+                fps = session.frames / span
+            if window and cv2 is not None and result is not None:
+                text = last_cue.text if last_cue and frame.t_ms - last_cue.t_ms < CUE_ON_SCREEN_MS else None
+                cv2.imshow(WINDOW, annotate(frame.image, result, text, fps, mirror=opts.mirror,
+                                            large=opts.large, muted=voice.muted))
+                key = cv2.waitKey(1) & 0xFF
+                if key == ord("q") or key == 27:
+                    end_reason = "quit"
+                    break
+                if key == ord(" "):
+                    paused = not paused
+                elif key == ord("m"):
+                    voice.muted = not voice.muted
+                elif key == ord("s"):
+                    session.coach.switch_side()
+                elif key == ord("p"):
+                    cue = session.coach.stop_for_pain(frame.t_ms)
+                    voice.say(cue.text)
+                    end_reason = "pain"
+                    break
+                if cv2.getWindowProperty(WINDOW, cv2.WND_PROP_VISIBLE) < 1:
+                    end_reason = "window closed"
+                    break
+            if session.coach.phase == "done":
+                end_reason = "done"
+                break
+            if opts.max_seconds is not None and time.monotonic() - started > opts.max_seconds:
+                end_reason = "time limit"
+                break
+    except KeyboardInterrupt:
+        end_reason = "interrupted"
+    finally:
+        source.close()
+        voice.close()
+        session.close()
+        if log is not None:
+            log.close()
+        if window and cv2 is not None:
+            cv2.destroyAllWindows()
+        summary = live_summary(session, source, latencies, end_reason)
+        if session_dir is not None:
+            (session_dir / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    if getattr(source, "lost", False):
+        print("posecoach: the camera stopped delivering frames; the session was saved", file=sys.stderr)
+    return summary
+
+
+def live_summary(session: Session, source: LatestFrameSource, latencies: list[float], end_reason: str) -> dict:
+    lat = sorted(latencies)
+    p = (lambda q: round(lat[min(len(lat) - 1, int(q * len(lat)))], 2)) if lat else (lambda q: None)
+    s = session.summary()
+    return {
+        "video": source.name,
+        "fps": round(source.fps, 3),
+        "duration_s": round(sum(latencies) / 1000.0, 3),
+        **s,
+        "dropped_frames": source.dropped,
+        "latency_ms": {"p50": p(0.5), "p95": p(0.95)},
+        "end_reason": end_reason,
+        "posecoach_version": __version__,
+    }
+
+
+def resolve_source(opts: LiveOptions, camera_given: bool) -> LiveOptions:
+    """With no --video, no --camera and no camera present, fall back to the bundled sample video."""
+    if opts.video is not None or camera_given or list_cameras(max_index=1):
+        return opts
+    sample = default_sample_video()
+    if sample is None:
+        raise SourceError("no camera found and no sample video bundled; use --video FILE")
+    print(f"posecoach: no camera found; playing the sample video {sample.name} instead "
+          "(use --camera or --video to choose)", file=sys.stderr)
+    opts.video = sample
+    return opts

@@ -1,0 +1,36 @@
+"""What the person is told, by code. Plans may replace any of these strings (e.g. a translation)."""
+from __future__ import annotations
+
+CUES: dict[str, str] = {
+    # form faults (protocol.md)
+    "ANTERIOR_TILT": "Tuck your tailbone under and don't arch your low back.",
+    "HIPS_FORWARD": "Don't lunge deeper. Ease your hips back.",
+    "HIPS_FORWARD_ARCHED": "Ease your hips back and tuck your tailbone.",
+    "KNEE_PAST_ANKLE": "Ease back: keep your front knee over your ankle.",
+    "FOOT_TOO_FAR": "Bring your front foot back, under your knee.",
+    "LEANING_FORWARD": "Sit tall, chest up.",
+    "NOT_SIDE_VIEW": "Turn sideways to the camera.",
+    "NO_PERSON": "Step into view of the camera.",
+    # guidance
+    "STEP_BACK": "Step back so your whole body is in view.",
+    "LOWER_CAMERA": "Lower or tilt the camera so your feet are in view.",
+    "ONE_PERSON": "Only one person should be in view.",
+    "TOO_DARK": "It is too dark to see you well. Add some light.",
+    "GET_INTO_POSITION": "Kneel down with your {front} foot forward and your back knee on a soft pad.",
+    "HOLD_START": "Good. Hold it there and breathe.",
+    "GOOD_FORM": "That's it. Keep breathing.",
+    "TEN_SECONDS": "Ten seconds.",
+    "HOLD_COMPLETE": "Well done. Ease out of the stretch.",
+    "SWITCH_SIDES": "Now switch sides: {front} foot forward.",
+    "ALL_DONE": "All done. Well done.",
+    "PAIN_STOP": "Stopping. A stretch should never feel sharp or painful.",
+}
+
+
+def cue_text(code: str, strings: dict[str, str] | None = None, **fields: str) -> str:
+    """The text for `code`, from `strings` when given there, with {fields} filled in."""
+    text = (strings or {}).get(code) or CUES.get(code) or code.replace("_", " ").capitalize()
+    try:
+        return text.format(**fields)
+    except (KeyError, IndexError):
+        return text

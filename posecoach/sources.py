@@ -1,0 +1,266 @@
+"""Frame sources: a video file, a folder of images, or a camera -> Iterator[Frame].
+
+This is the only module that reads a clock (for camera frames). Video timestamps come from the
+file's own timing, so a replay is exact.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from posecoach.errors import SourceError
+from posecoach.types import Frame
+
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"}
+VIDEO_SUFFIXES = {".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv"}
+
+
+class VideoSource:
+    """Frames of a video file. `t_ms` is the container's timestamp for the frame when the file has
+    a sane one, else index / fps. A file that stops decoding part way ends the iteration and sets
+    `truncated` so the caller can warn; what was decoded is kept.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        if not self.path.exists():
+            raise SourceError(f"video not found: {self.path}")
+        if self.path.is_dir():
+            raise SourceError(f"{self.path} is a folder, not a video")
+        self._cap = cv2.VideoCapture(str(self.path))
+        if not self._cap.isOpened():
+            raise SourceError(f"cannot read {self.path}: not a video OpenCV can decode")
+        fps = float(self._cap.get(cv2.CAP_PROP_FPS) or 0.0)
+        self.fps = fps if 1.0 <= fps <= 1000.0 else 30.0
+        self.frame_count = max(int(self._cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0), 0)
+        self.truncated = False
+
+    def __iter__(self) -> Iterator[Frame]:
+        index, last_t = 0, -1
+        try:
+            while True:
+                ok, image = self._cap.read()
+                if not ok or image is None:
+                    break
+                t = self._cap.get(cv2.CAP_PROP_POS_MSEC)
+                nominal = int(round(index * 1000.0 / self.fps))
+                t_ms = int(round(t)) if np.isfinite(t) and t > 0 and abs(t - nominal) < 2000 else nominal
+                t_ms = max(t_ms, last_t + 1) if index else max(t_ms, 0)
+                last_t = t_ms
+                yield Frame(image=image, t_ms=t_ms, index=index)
+                index += 1
+        finally:
+            self._cap.release()
+        if self.frame_count and index < self.frame_count - 2:
+            self.truncated = True
+        self.frames_read = index
+
+
+class ImageFolderSource:
+    """Images of a folder in name order, as frames `1000 / fps` ms apart."""
+
+    def __init__(self, folder: str | Path, fps: float = 30.0) -> None:
+        self.path = Path(folder)
+        if not self.path.is_dir():
+            raise SourceError(f"image folder not found: {self.path}")
+        self.files = sorted(p for p in self.path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+        if not self.files:
+            raise SourceError(f"no images in {self.path} (looked for {', '.join(sorted(IMAGE_SUFFIXES))})")
+        self.fps = fps
+        self.frame_count = len(self.files)
+        self.truncated = False
+
+    def __iter__(self) -> Iterator[Frame]:
+        index = 0
+        for p in self.files:
+            image = cv2.imread(str(p), cv2.IMREAD_COLOR)
+            if image is None:
+                self.truncated = True
+                continue
+            yield Frame(image=image, t_ms=int(round(index * 1000.0 / self.fps)), index=index)
+            index += 1
+        self.frames_read = index
+
+
+class LatestFrameSource:
+    """Frames delivered by a background reader thread that keeps only the newest one, so a slow
+    consumer drops stale frames instead of building a backlog (what a live coach needs).
+
+    Subclasses implement `_read() -> (image, t_ms) | None` (None = the stream ended) and may
+    override `_reopen()`. `dropped` counts frames the consumer never saw.
+    """
+
+    fps: float = 30.0
+    frame_count = 0
+    truncated = False
+    name = "stream"
+
+    def __init__(self) -> None:
+        self.lost = False
+        self.dropped = 0
+        self.frames_read = 0
+        self._lock = threading.Condition()
+        self._latest: tuple[np.ndarray, int] | None = None
+        self._seq = 0
+        self._taken = 0
+        self._stop = False
+        self._thread = threading.Thread(target=self._run, name="frames", daemon=True)
+
+    def start(self) -> "LatestFrameSource":
+        self._thread.start()
+        return self
+
+    def _read(self) -> tuple[np.ndarray, int] | None:
+        raise NotImplementedError
+
+    def _release(self) -> None:
+        pass
+
+    def _run(self) -> None:
+        try:
+            while not self._stop:
+                item = self._read()
+                if item is None:
+                    break
+                with self._lock:
+                    if self._latest is not None and self._seq > self._taken:
+                        self.dropped += 1
+                    self._latest = item
+                    self._seq += 1
+                    self._lock.notify_all()
+        finally:
+            with self._lock:
+                self._stop = True
+                self._lock.notify_all()
+
+    def __iter__(self) -> Iterator[Frame]:
+        if not self._thread.is_alive() and not self._stop:
+            self.start()
+        index = 0
+        try:
+            while True:
+                with self._lock:
+                    while self._seq == self._taken and not self._stop:
+                        self._lock.wait(timeout=1.0)
+                    if self._seq == self._taken:
+                        break
+                    image, t_ms = self._latest  # type: ignore[misc]
+                    self._taken = self._seq
+                yield Frame(image=image, t_ms=t_ms, index=index)
+                index += 1
+        finally:
+            self.frames_read = index
+            self.close()
+
+    def close(self) -> None:
+        self._stop = True
+        if self._thread.is_alive() and threading.current_thread() is not self._thread:
+            self._thread.join(timeout=2.0)
+        self._release()
+
+
+class CameraSource(LatestFrameSource):
+    """A webcam by index or device path. `t_ms` is the capture time since the source started
+    (monotonic clock). A camera that stops delivering is reopened for up to `reconnect_s` seconds;
+    after that the stream ends and `lost` is set, so the session ends cleanly and is kept.
+    """
+
+    def __init__(self, camera: int | str = 0, width: int = 640, height: int = 480, fps: float = 30.0,
+                 reconnect_s: float = 3.0) -> None:
+        super().__init__()
+        self.camera = camera
+        self.name = f"camera {camera}"
+        self.request = (width, height, fps)
+        self.reconnect_s = reconnect_s
+        self.fps = fps
+        self._cap = self._open()
+        self._t0 = time.monotonic()
+
+    def _open(self) -> cv2.VideoCapture:
+        cap = cv2.VideoCapture(self.camera)
+        if not cap.isOpened():
+            cap.release()
+            found = list_cameras()
+            hint = f"cameras found: {', '.join(map(str, found))}" if found else "no camera was found"
+            raise SourceError(f"cannot open camera {self.camera!r} ({hint}); "
+                              "pick one with --camera, or use --video FILE")
+        w, h, fps = self.request
+        cap.set(cv2.CAP_PROP_FRAME_WIDTH, w)
+        cap.set(cv2.CAP_PROP_FRAME_HEIGHT, h)
+        cap.set(cv2.CAP_PROP_FPS, fps)
+        return cap
+
+    def _read(self) -> tuple[np.ndarray, int] | None:
+        failed_since: float | None = None
+        while not self._stop:
+            ok, image = self._cap.read()
+            now = time.monotonic()
+            if ok and image is not None:
+                return image, int((now - self._t0) * 1000)
+            failed_since = failed_since or now
+            if now - failed_since > self.reconnect_s:
+                self.lost = True
+                return None
+            time.sleep(0.2)
+            try:
+                self._cap.release()
+                self._cap = self._open()
+            except SourceError:
+                pass
+        return None
+
+    def _release(self) -> None:
+        self._cap.release()
+
+
+class PacedVideoSource(LatestFrameSource):
+    """A video file played at its own speed as if it were a camera: frames that the consumer is
+    too slow to take are dropped. `t_ms` is the file's timestamp. `speed` > 1 plays faster.
+    """
+
+    def __init__(self, path: str | Path, speed: float = 1.0) -> None:
+        super().__init__()
+        self._video = VideoSource(path)
+        self.name = str(path)
+        self.fps = self._video.fps
+        self.frame_count = self._video.frame_count
+        self.speed = speed
+        self._frames = iter(self._video)
+        self._t0: float | None = None
+
+    def _read(self) -> tuple[np.ndarray, int] | None:
+        frame = next(self._frames, None)
+        if frame is None:
+            self.truncated = self._video.truncated
+            return None
+        now = time.monotonic()
+        if self._t0 is None:
+            self._t0 = now - frame.t_ms / 1000.0 / self.speed
+        due = self._t0 + frame.t_ms / 1000.0 / self.speed
+        if due > now:
+            time.sleep(due - now)
+        return frame.image, frame.t_ms
+
+
+def list_cameras(max_index: int = 4) -> list[int]:
+    """Camera indices that open, probing 0..max_index-1 (quietly)."""
+    found = []
+    for i in range(max_index):
+        cap = cv2.VideoCapture(i)
+        if cap.isOpened():
+            found.append(i)
+        cap.release()
+    return found
+
+
+def open_source(spec: str | Path) -> VideoSource | ImageFolderSource:
+    """A video file or an image folder, by path; errors say what was expected."""
+    path = Path(spec)
+    if path.is_dir():
+        return ImageFolderSource(path)
+    return VideoSource(path)

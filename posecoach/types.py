@@ -1,0 +1,106 @@
+"""Small value types passed between the pipeline's stages. No OpenCV or MediaPipe in here."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+
+import numpy as np
+
+from posecoach.landmarks import NUM_LANDMARKS
+
+METRIC_NAMES = ("front_knee_angle_deg", "shin_tilt_deg", "knee_ahead_of_ankle",
+                "back_hip_extension_deg", "trunk_lean_deg", "pelvic_tilt_deg")
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One decoded picture. `image` is BGR uint8 (H, W, 3); `t_ms` comes from the source's own clock."""
+    image: np.ndarray
+    t_ms: int
+    index: int
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """(width, height) in pixels."""
+        return self.image.shape[1], self.image.shape[0]
+
+
+@dataclass(frozen=True)
+class Pose:
+    """One person's landmarks in one frame, in the frame's pixel coordinates.
+
+    xy: (33, 2) pixels, x right, y down. visibility, presence: (33,) in [0, 1].
+    world: (33, 3) metres about the hips (MediaPipe world landmarks), or None.
+    mask: (H, W) float32 person probability at frame size, or None when not requested.
+    "Nobody" is `Pose.empty(size)`, whose `present` is False.
+    """
+    xy: np.ndarray
+    visibility: np.ndarray
+    presence: np.ndarray
+    world: np.ndarray | None
+    mask: np.ndarray | None
+    image_size: tuple[int, int]
+    present: bool = True
+    num_people: int = 1
+
+    @classmethod
+    def empty(cls, image_size: tuple[int, int]) -> "Pose":
+        nan = np.full((NUM_LANDMARKS, 2), np.nan)
+        zeros = np.zeros(NUM_LANDMARKS)
+        return cls(nan, zeros, zeros, None, None, image_size, present=False, num_people=0)
+
+
+@dataclass
+class Metrics:
+    """The six kneeling-lunge measurements of protocol.md, anatomical degrees; None = not measurable."""
+    front_knee_angle_deg: float | None = None
+    shin_tilt_deg: float | None = None
+    knee_ahead_of_ankle: float | None = None
+    back_hip_extension_deg: float | None = None
+    trunk_lean_deg: float | None = None
+    pelvic_tilt_deg: float | None = None
+
+    def to_dict(self, ndigits: int = 2) -> dict[str, float | None]:
+        out: dict[str, float | None] = {}
+        for f in fields(self):
+            v = getattr(self, f.name)
+            out[f.name] = None if v is None or not np.isfinite(v) else round(float(v), ndigits)
+        return out
+
+
+@dataclass(frozen=True)
+class Cue:
+    """An instruction issued at one moment: a fault or guidance code, and what the person is told."""
+    code: str
+    text: str
+    t_ms: int
+    priority: int = 0
+
+    def to_dict(self) -> dict[str, object]:
+        return {"code": self.code, "text": self.text}
+
+
+@dataclass
+class FrameResult:
+    """Everything the analysis knows about one frame: what frames.jsonl records, plus the pose."""
+    frame: int
+    t_ms: int
+    person: bool
+    view: str
+    front_side: str | None
+    phase: str
+    metrics: Metrics
+    faults: list[str]
+    cue: Cue | None
+    hold_s: dict[str, float]
+    pose: Pose | None = None
+    notes: dict[str, object] = field(default_factory=dict)
+
+    def to_record(self) -> dict[str, object]:
+        rec: dict[str, object] = {
+            "frame": self.frame, "t_ms": self.t_ms, "person": self.person, "view": self.view,
+            "front_side": self.front_side, "phase": self.phase, "metrics": self.metrics.to_dict(),
+            "faults": list(self.faults), "cue": self.cue.to_dict() if self.cue else None,
+            "hold_s": {k: round(v, 2) for k, v in self.hold_s.items()},
+        }
+        rec.update(self.notes)
+        return rec

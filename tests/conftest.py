@@ -1,0 +1,19 @@
+import sys
+from pathlib import Path
+
+import pytest
+
+TESTS = Path(__file__).resolve().parent
+ROOT = TESTS.parent
+REAL_CLIPS = ROOT.parent / "shared" / "real_clips"
+CHECK_OUTPUT = ROOT.parent / "shared" / "tools" / "check_output.py"
+SAMPLES = ROOT / "sample_videos"
+sys.path.insert(0, str(TESTS))
+
+
+def real_clip(name: str) -> Path:
+    """A third-party clip from ../shared/real_clips, or skip the test when it is not there."""
+    p = REAL_CLIPS / name
+    if not p.is_file():
+        pytest.skip(f"{p} not present")
+    return p

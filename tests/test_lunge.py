@@ -1,0 +1,85 @@
+"""Metrics and faults of the kneeling lunge on constructed poses (no model needed)."""
+import pytest
+
+from builders import facing_camera_pose, lunge_pose
+from posecoach.config import Settings
+from posecoach.exercises.lunge import LungeAnalyzer, observe
+from posecoach.types import Pose
+
+
+@pytest.mark.parametrize("facing", [1, -1])
+@pytest.mark.parametrize("front", ["left", "right"])
+@pytest.mark.parametrize("knee,shin,hip,trunk", [(90, 0, 5, 0), (120, -4, 14, 10), (85, 22, 28, 25), (100, 8, 2, -6)])
+def test_observe_measures_protocol_angles(facing, front, knee, shin, hip, trunk):
+    obs = observe(lunge_pose(knee, shin, hip, trunk, facing=facing, front=front), corrected=False)
+    assert obs.kneeling and obs.front_side == front and obs.facing == facing
+    m = obs.metrics
+    assert m.front_knee_angle_deg == pytest.approx(knee, abs=0.01)
+    assert m.shin_tilt_deg == pytest.approx(shin, abs=0.01)
+    assert m.back_hip_extension_deg == pytest.approx(hip, abs=0.01)
+    assert m.trunk_lean_deg == pytest.approx(trunk, abs=0.01)
+
+
+def test_nobody_is_a_value_not_an_error():
+    obs = observe(Pose.empty((640, 480)))
+    assert not obs.person and obs.metrics.front_knee_angle_deg is None
+
+
+def test_a_body_outside_the_picture_is_reported():
+    pose = lunge_pose(origin=(300.0, 560.0))  # knees and feet below the frame
+    assert {"knees", "feet"} <= set(observe(pose).out_of_frame)
+
+
+def run(analyzer: LungeAnalyzer, pose: Pose, seconds: float, t0: int = 0, fps: float = 30.0):
+    state = None
+    n = int(seconds * fps)
+    for i in range(n):
+        state = analyzer.update(pose, t0 + int(i * 1000 / fps))
+    return state, t0 + int(n * 1000 / fps)
+
+
+@pytest.mark.parametrize("kwargs,code", [
+    (dict(shin_tilt=20), "KNEE_PAST_ANKLE"),
+    (dict(knee_deg=125), "FOOT_TOO_FAR"),
+    (dict(hip_ext=28), "HIPS_FORWARD"),
+    (dict(trunk_lean=28), "LEANING_FORWARD"),
+])
+def test_each_fault_switches_on_alone_and_off_again(kwargs, code):
+    a = LungeAnalyzer(Settings(plain=True))  # exact angles: no landmark correction
+    good = lunge_pose()
+    st, t = run(a, good, 1.0)
+    assert st.in_lunge and st.faults == []
+    st, t = run(a, lunge_pose(**kwargs), 1.0, t)
+    assert st.faults == [code]
+    st, t = run(a, good, 1.0, t)
+    assert st.faults == []
+
+
+def test_smoothed_faults_neither_flicker_nor_lag_half_a_second():
+    a = LungeAnalyzer(Settings())
+    good, bad = lunge_pose(), lunge_pose(hip_ext=30)
+    st, t = run(a, good, 1.0)
+    assert "HIPS_FORWARD" not in st.faults
+    on_at = None
+    for i in range(30):
+        st = a.update(bad, t + int(i * 33.3))
+        if "HIPS_FORWARD" in st.faults and on_at is None:
+            on_at = i * 33.3
+    assert on_at is not None and on_at <= 500
+    # a single good frame in a bad run does not switch the fault off
+    t += 1000
+    st = a.update(good, t)
+    assert "HIPS_FORWARD" in st.faults
+
+
+def test_front_view_is_flagged_not_side_view():
+    a = LungeAnalyzer()
+    st, _ = run(a, facing_camera_pose(), 1.0)
+    assert st.view == "front" and "NOT_SIDE_VIEW" in st.faults
+    assert not any(f in st.faults for f in ("KNEE_PAST_ANKLE", "HIPS_FORWARD", "LEANING_FORWARD"))
+
+
+def test_no_person_is_a_fault_after_debounce():
+    a = LungeAnalyzer()
+    st, _ = run(a, Pose.empty((640, 480)), 1.0)
+    assert st.faults == ["NO_PERSON"] and st.view == "unknown"
