@@ -59,11 +59,18 @@ class SmoothingConfig:
 class CoachConfig:
     """How the coach talks: hold target, cue pacing, voice."""
     hold_s: float = 30.0
+    # The holds in order; a plan's repetitions repeat the sequence, e.g. ("left", "right") * 2.
     sides: tuple[str, ...] = ("left", "right")
     cue_cooldown_s: float = 8.0
     cue_gap_s: float = 2.5
     no_person_cue_after_s: float = 2.0
     voice: bool = True
+    # eSpeak voice (language code) for the spoken cues; a plan sets it with its strings.
+    language: str = "en"
+    # Live: hold back coaching until the setup (in frame, side-on, big enough, lit) has been good
+    # for setup_confirm_s, then say so. Off for recorded videos, which start mid-exercise.
+    setup_check: bool = False
+    setup_confirm_s: float = 1.0
 
 
 @dataclass(frozen=True)

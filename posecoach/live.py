@@ -63,28 +63,37 @@ def open_live_source(opts: LiveOptions) -> LatestFrameSource:
 
 
 class Voice:
-    """Speech for cues; falls back to printing when no engine is available or when muted."""
+    """Speech for cues (posecoach.outputs.voice: a worker thread, never blocks this loop).
 
-    def __init__(self, enabled: bool) -> None:
-        self.muted = not enabled
-        self._engine = None
-        try:
-            from posecoach.outputs.voice import make_voice
-            self._engine = make_voice()
-        except ImportError:
-            self._engine = None
+    `muted` (key m, --mute, a plan's voice = false) silences it; muting also cuts off what is
+    being said. Without a speech engine cues are printed, after a one-line notice.
+    """
+
+    def __init__(self, enabled: bool, language: str = "en") -> None:
+        from posecoach.outputs.voice import make_voice
+        self._muted = not enabled
+        self._engine = make_voice(language=language)
+
+    @property
+    def muted(self) -> bool:
+        return self._muted
+
+    @muted.setter
+    def muted(self, value: bool) -> None:
+        self._muted = value
+        if value:
+            self._engine.cancel()
+
+    @property
+    def engine_name(self) -> str:
+        return self._engine.name
 
     def say(self, text: str) -> None:
-        if self.muted:
-            return
-        if self._engine is not None:
+        if not self._muted:
             self._engine.say(text)
-        else:
-            print(f"[coach] {text}", flush=True)
 
     def close(self) -> None:
-        if self._engine is not None:
-            self._engine.close()
+        self._engine.close()
 
 
 def run_live(opts: LiveOptions) -> dict:
@@ -94,7 +103,7 @@ def run_live(opts: LiveOptions) -> dict:
     if opts.window and not window:
         print("posecoach: no display found, running without a window (--no-window)", file=sys.stderr)
     session = Session(settings=opts.settings, strings=opts.strings)
-    voice = Voice(enabled=not opts.mute and opts.settings.coach.voice)
+    voice = Voice(enabled=not opts.mute and opts.settings.coach.voice, language=opts.settings.coach.language)
     session_dir = opts.session_dir
     log = None
     if session_dir is not None:
