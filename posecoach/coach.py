@@ -1,7 +1,9 @@
 """The coach: turns the analyzer's judgement into phases, a hold timer and one cue at a time.
 
 Phases: setup (come into view, side-on, whole body) -> positioning (get into the lunge) ->
-holding -> switch (other side) -> done. The hold timer counts only while form is good. Cues are
+holding -> switch (other side, or rest before a repetition) -> done. With `setup_check` (live)
+coaching waits until the setup has been right for a moment - whole body in frame, side-on, big
+enough, lit enough - and says so; each problem is named meanwhile. The hold timer counts only while form is good. Cues are
 chosen by priority, each code has a cooldown and there is a minimum gap between any two cues, so
 the person hears one clear instruction at a time and is not nagged.
 """
@@ -16,15 +18,18 @@ from posecoach.types import Cue
 
 PRIORITY = {
     "PAIN_STOP": 200, "NO_PERSON": 100, "ONE_PERSON": 96, "STEP_BACK": 95, "LOWER_CAMERA": 94,
-    "TOO_DARK": 93, "NOT_SIDE_VIEW": 90,
+    "TOO_DARK": 93, "NOT_SIDE_VIEW": 90, "COME_CLOSER": 89, "SETUP_OK": 85,
     "ANTERIOR_TILT": 80, "HIPS_FORWARD": 79, "KNEE_PAST_ANKLE": 78, "FOOT_TOO_FAR": 77,
     "LEANING_FORWARD": 76,
-    "ALL_DONE": 70, "HOLD_COMPLETE": 69, "SWITCH_SIDES": 68, "TEN_SECONDS": 60,
+    "ALL_DONE": 70, "HOLD_COMPLETE": 69, "SWITCH_SIDES": 68, "NEXT_REP": 67, "TEN_SECONDS": 60,
     "GET_INTO_POSITION": 50, "HOLD_START": 40, "GOOD_FORM": 30,
 }
 FAULT_CODES = frozenset((*FORM_FAULTS, "NOT_SIDE_VIEW", "NO_PERSON"))
 # Guidance that is said once when its moment comes, not repeated on a cooldown.
-ONCE = frozenset(("HOLD_START", "TEN_SECONDS", "HOLD_COMPLETE", "SWITCH_SIDES", "ALL_DONE", "PAIN_STOP"))
+ONCE = frozenset(("HOLD_START", "TEN_SECONDS", "HOLD_COMPLETE", "SWITCH_SIDES", "NEXT_REP", "ALL_DONE",
+                  "PAIN_STOP", "SETUP_OK"))
+# Scene codes the caller may pass that only matter while the setup is being checked.
+SETUP_ONLY = frozenset(("COME_CLOSER",))
 
 
 @dataclass
@@ -36,6 +41,8 @@ class CoachState:
     side: str | None
     good_form: bool
     active: list[str] = field(default_factory=list)
+    # While the setup is being checked: what is still wrong (codes), empty when it is fine.
+    setup_issues: list[str] = field(default_factory=list)
 
 
 class Coach:
@@ -59,6 +66,11 @@ class Coach:
         self._absent_since: int | None = None
         self._positioning_since: int | None = None
         self._preferred: str | None = None
+        self.pain_t_ms: int | None = None
+        self.setup_confirmed = not self.config.setup_check
+        self._setup_ok_since: int | None = None
+        self._rep_hold = {"left": 0.0, "right": 0.0}  # good-form seconds in the current repetition
+        self._rest_side: str | None = None  # just completed: ease out before it counts again
 
     # -- user actions -------------------------------------------------------------------------
     def switch_side(self) -> None:
@@ -70,11 +82,32 @@ class Coach:
         """Pain key: stop at once; the caller shows the professional-help guidance."""
         self.stopped = True
         self.phase = "stopped"
+        self.pain_t_ms = t_ms
         return self._issue("PAIN_STOP", t_ms)
 
     # -- per frame ----------------------------------------------------------------------------
     def remaining_sides(self) -> list[str]:
-        return [s for s in self.config.sides if s not in self.completed]
+        """The holds still to do, in order (config.sides less the completed ones, as a multiset)."""
+        left = list(self.config.sides)
+        for s in self.completed:
+            if s in left:
+                left.remove(s)
+        return left
+
+    def setup_issues(self, st: LungeState, extra: list[str]) -> list[str]:
+        """What stops a good view of the person, most important first (codes)."""
+        if not st.obs.person:
+            issues = ["NO_PERSON"]
+        elif st.obs.out_of_frame:
+            feet_only = set(st.obs.out_of_frame) <= {"feet", "knees"}
+            issues = ["LOWER_CAMERA" if feet_only and not st.obs.lying else "STEP_BACK"]
+        else:
+            issues = [c for c in ("COME_CLOSER",) if c in extra]
+        if st.obs.person and (st.view == "front" or "NOT_SIDE_VIEW" in st.faults):
+            issues.append("NOT_SIDE_VIEW")
+        if "TOO_DARK" in extra:
+            issues.append("TOO_DARK")
+        return sorted(issues, key=lambda c: -PRIORITY.get(c, 0))
 
     def update(self, st: LungeState, t_ms: int, extra: list[str] | None = None) -> CoachState:
         """extra: guidance codes seen by the caller this frame (e.g. TOO_DARK, ONE_PERSON)."""
@@ -86,15 +119,21 @@ class Coach:
         form = [f for f in st.faults if f in FORM_FAULTS]
         side = st.front_side if st.in_lunge else None
         remaining = self.remaining_sides()
-        wanted: list[str] = list(extra or [])
-        good = False
-
+        extra = list(extra or [])
         self._absent_since = None if st.obs.person else (self._absent_since if self._absent_since is not None else t_ms)
+        if not self.setup_confirmed and remaining:
+            return self._check_setup(st, t_ms, extra)
+        wanted: list[str] = [c for c in extra if c not in SETUP_ONLY]
+        good = False
+        if not st.in_lunge or side != self._rest_side:
+            self._rest_side = None
+        if self.config.setup_check and "SETUP_OK" not in self._once_said:
+            wanted.append("SETUP_OK")  # confirmed on the previous frame; keep it until said
         if not remaining:
             self.phase = "done"
         elif not st.obs.person or st.obs.out_of_frame or st.view == "front":
             self.phase = "setup"
-        elif st.in_lunge and side in remaining:
+        elif st.in_lunge and side in remaining and self._rest_side is None:
             self.phase = "holding"
         elif self.completed:
             self.phase = "switch"
@@ -114,18 +153,25 @@ class Coach:
             wanted.extend(form)
             good = not form and st.view == "side"
             if good:
-                before = self.hold_s[side]
-                self.hold_s[side] = before + dt
-                target = self.config.hold_s
+                before = self._rep_hold[side]
+                self._rep_hold[side] = before + dt
+                self.hold_s[side] += dt
+                held, target = self._rep_hold[side], self.config.hold_s
                 wanted.append("HOLD_START" if before < 1.0 else "GOOD_FORM")
-                if before < target - 10 <= self.hold_s[side] and target >= 15:
+                # Wanted over a window (said once), so a cue just before cannot swallow it.
+                if target >= 15 and target - 10 <= held < target - 3:
                     wanted.append("TEN_SECONDS")
-                if self.hold_s[side] >= target:
+                if held >= target:
                     self.completed.append(side)
+                    self._rep_hold[side] = 0.0
+                    self._rest_side = side
                     wanted.append("HOLD_COMPLETE" if self.remaining_sides() else "ALL_DONE")
-                    self._once_said -= {"HOLD_START", "TEN_SECONDS"}
-        elif self.phase == "switch" and not st.in_lunge:
-            wanted.append("SWITCH_SIDES")
+                    self._once_said -= {"HOLD_START", "TEN_SECONDS", "SWITCH_SIDES", "NEXT_REP"}
+        elif self.phase == "switch" and (not st.in_lunge or self._rest_side is not None):
+            nxt = remaining[0] if remaining else None
+            same = nxt is not None and self.completed and nxt == self.completed[-1]
+            if not st.in_lunge or not same:
+                wanted.append("NEXT_REP" if same else "SWITCH_SIDES")
         elif self.phase == "positioning":
             self._positioning_since = self._positioning_since or t_ms
             if t_ms - self._positioning_since > 3000:
@@ -138,10 +184,30 @@ class Coach:
         cue = self._choose(wanted, t_ms)
         return CoachState(self.phase, cue, dict(self.hold_s), side, good, active=sorted(set(wanted)))
 
+    def _check_setup(self, st: LungeState, t_ms: int, extra: list[str]) -> CoachState:
+        """Before coaching (setup_check): name what to change until the view has been good for
+        setup_confirm_s, then confirm it ("Good, I can see all of you") and start coaching."""
+        self.phase = "setup"
+        issues = self.setup_issues(st, extra)
+        wanted = [c for c in extra if c not in SETUP_ONLY and c not in issues]
+        if issues:
+            self._setup_ok_since = None
+            if issues[0] != "NO_PERSON" or (self._absent_since is not None and t_ms - self._absent_since
+                                             >= self.config.no_person_cue_after_s * 1000):
+                wanted.append(issues[0])  # one thing to change at a time
+        else:
+            self._setup_ok_since = t_ms if self._setup_ok_since is None else self._setup_ok_since
+            if t_ms - self._setup_ok_since >= self.config.setup_confirm_s * 1000:
+                self.setup_confirmed = True
+                wanted.append("SETUP_OK")
+        cue = self._choose(wanted, t_ms)
+        return CoachState("setup", cue, dict(self.hold_s), None, False, active=sorted(set(wanted)),
+                          setup_issues=issues)
+
     # -- cue pacing ---------------------------------------------------------------------------
     def _choose(self, wanted: list[str], t_ms: int) -> Cue | None:
         gap_ms = self.config.cue_gap_s * 1000
-        urgent = {"HOLD_COMPLETE", "ALL_DONE", "PAIN_STOP"}
+        urgent = {"HOLD_COMPLETE", "ALL_DONE", "PAIN_STOP", "SETUP_OK"}
         for code in sorted(set(wanted), key=lambda c: -PRIORITY.get(c, 0)):
             if code in ONCE and code in self._once_said:
                 continue
@@ -171,7 +237,7 @@ class Coach:
         self._cued_at[code] = t_ms
         if code in ONCE:
             self._once_said.add(code)
-        if code == "SWITCH_SIDES":
+        if code in ("SWITCH_SIDES", "NEXT_REP"):
             self._once_said.discard("HOLD_COMPLETE")
         return cue
 

@@ -15,19 +15,27 @@ from posecoach.coach import Coach, CoachState
 from posecoach.config import Settings
 from posecoach.estimator import PoseEstimator
 from posecoach.exercises.lunge import FORM_FAULTS, LungeAnalyzer, LungeState
-from posecoach.types import Frame, FrameResult, Pose
+from posecoach.types import Cue, Frame, FrameResult, Pose
 
 DARK_LUMA, BRIGHT_LUMA = 35.0, 235.0
+# A person whose landmarks span less of the frame height than this is too small to measure
+# well (joint errors grow as the body shrinks in pixels): they are asked to come closer.
+MIN_BODY_FRACTION = 0.40
 
 
 def scene_guidance(frame: Frame, pose: Pose) -> list[str]:
-    """Guidance about the scene rather than the form: too dark, more than one person."""
+    """Guidance about the scene rather than the form: too dark, more than one person, too small
+    (COME_CLOSER; the coach uses it only while checking the setup)."""
     out = []
     small = frame.image[::8, ::8]
     if float(np.mean(small)) < DARK_LUMA:
         out.append("TOO_DARK")
     if pose.num_people > 1:
         out.append("ONE_PERSON")
+    if pose.present:
+        ys = pose.xy[:, 1][np.isfinite(pose.xy[:, 1])]
+        if ys.size and (ys.max() - ys.min()) < MIN_BODY_FRACTION * frame.image.shape[0]:
+            out.append("COME_CLOSER")
     return out
 
 
@@ -69,7 +77,9 @@ class Session:
             frame=frame.index, t_ms=frame.t_ms, person=pose.present, view=st.view,
             front_side=st.front_side, phase=cs.phase, metrics=st.metrics, faults=st.faults,
             cue=cs.cue, hold_s=cs.hold_s, pose=pose,
-            notes={"in_lunge": st.in_lunge, "good_form": cs.good_form},
+            notes={"in_lunge": st.in_lunge, "good_form": cs.good_form,
+                   **({"setup_issues": cs.setup_issues} if cs.phase == "setup" and not self.coach.setup_confirmed
+                      else {})},
         )
 
     def summary(self) -> dict[str, object]:
@@ -81,7 +91,15 @@ class Session:
             "lunge_frames": self.lunge_frames,
             "sides_completed": list(self.coach.completed),
             "cues": list(self.cues),
+            "pain_stop": self.coach.pain_t_ms is not None,
+            "pain_stop_t_ms": self.coach.pain_t_ms,
         }
+
+    def stop_for_pain(self, t_ms: int) -> Cue:
+        """The pain key: the coach stops at once; the stop is recorded with its time."""
+        cue = self.coach.stop_for_pain(t_ms)
+        self.cues.append({"t_ms": t_ms, "code": cue.code, "text": cue.text})
+        return cue
 
     def close(self) -> None:
         if self.estimator is not None:
