@@ -1,0 +1,195 @@
+"""Constructive rest: lying on the back, knees bent, feet flat, spine neutral, slow belly breathing,
+5-10 minutes. Seen from the side with the camera near floor height.
+
+`observe_rest(pose)` is pure: posture, the measurements below and the belly signal of one frame.
+`RestAnalyzer` steadies the posture, smooths the measurements, switches faults with hysteresis and
+a debounce, and estimates the breathing rate. `RestCoach` (posecoach.exercises.rest_coach) turns
+that into a timer and a few calm prompts.
+
+Measurements (side view, image plane = sagittal plane, degrees unless stated):
+- trunk_elevation_deg: mid-hip -> mid-shoulder above the horizontal; 0 lying flat, + propped up or
+  sitting up, - hips higher than shoulders.
+- knee_angle_deg: interior hip-knee-ankle angle, mean of both legs (180 = straight). With the feet
+  flat on the floor at a comfortable distance the knees sit at about 60-110 degrees; between 120
+  and 140 the feet have slid away; from 140 the legs are nearly straight, the hip flexors are
+  lengthened under the body's weight and tug the low back into an arch, which is what bending the
+  knees avoids: KNEES_STRAIGHT is a fault at >= 140 and ok at <= 120.
+- pelvis_lift_deg: how far the hips are raised, as the hip's elevation seen from the shoulder
+  (the shoulder blades stay down in a bridge): 0 resting, ~10 with the pelvis 10 cm off the floor,
+  20-35 in a bridge. PELVIS_LIFTED: fault >= 12, ok <= 5.
+- foot_lift: the higher of heel and toe above the floor, in shin lengths (a shin is ~40 cm):
+  0-0.1 feet flat, more on tiptoe, heels only or feet in the air. FEET_NOT_FLAT: fault >= 0.35
+  (~14 cm), ok <= 0.15 (~6 cm). The floor is placed a fixed fraction of the trunk below the shoulder
+  landmark (measured on rendered bodies), since the back rests on it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from posecoach import geometry as g
+from posecoach.config import Band
+from posecoach.exercises.breathing import BreathingRate, belly_height_px, landmark_height_px
+from posecoach.exercises.judging import BandFaults, PostureVote, SmoothedMetrics
+from posecoach.exercises.lunge import parts_out_of_frame, view_angle
+from posecoach.exercises.lying import BodyLine, body_line, classify_posture
+from posecoach.filters import Debounce
+from posecoach.landmarks import side_joints
+from posecoach.types import Pose
+
+REST_METRICS = ("trunk_elevation_deg", "knee_angle_deg", "pelvis_lift_deg", "foot_lift")
+REST_FAULTS = ("PELVIS_LIFTED", "KNEES_STRAIGHT", "FEET_NOT_FLAT")
+UP_POSTURES = frozenset(("sitting", "kneeling", "standing"))
+
+# The floor under a supine body, below the shoulder landmark, in trunk (hip-shoulder) lengths.
+FLOOR_BELOW_SHOULDER = 0.18
+# The BlazePose hip and shoulder of a person lying flat read as this elevation (deg); subtracted.
+PELVIS_LIFT_OFFSET_DEG = 0.0
+VIEW_ON_DEG, VIEW_OFF_DEG = 42.0, 36.0
+
+
+def rest_bands() -> dict[str, tuple[str, Band]]:
+    """Fault code -> (metric, bands); the reasons are in the module docstring."""
+    return {
+        "PELVIS_LIFTED": ("pelvis_lift_deg", Band(fault=12.0, ok=5.0)),
+        "KNEES_STRAIGHT": ("knee_angle_deg", Band(fault=140.0, ok=120.0)),
+        "FEET_NOT_FLAT": ("foot_lift", Band(fault=0.35, ok=0.15)),
+    }
+
+
+@dataclass
+class RestObservation:
+    """What one frame shows, before any smoothing."""
+    person: bool
+    posture: str = "none"
+    out_of_frame: list[str] = field(default_factory=list)
+    view_angle_deg: float | None = None
+    body: BodyLine | None = None
+    metrics: dict[str, float | None] = field(default_factory=lambda: dict.fromkeys(REST_METRICS))
+
+
+def knee_angle_deg(pose: Pose) -> float | None:
+    """Mean interior hip-knee-ankle angle over the legs whose three points are known."""
+    angles = []
+    for side in ("left", "right"):
+        j = side_joints(side)
+        a = g.interior_angle(pose.xy[j["hip"]], pose.xy[j["knee"]], pose.xy[j["ankle"]])
+        if np.isfinite(a):
+            angles.append(a)
+    return float(np.mean(angles)) if angles else None
+
+
+def rest_metrics(pose: Pose, b: BodyLine, elevation: float) -> dict[str, float | None]:
+    floor_y = float(b.shoulder[1]) + FLOOR_BELOW_SHOULDER * b.trunk_px
+    foot_top = np.nanmin([b.heel[1], b.toe[1]])
+    foot_lift = None
+    if np.isfinite(foot_top) and np.isfinite(b.shin_px) and b.shin_px > 0:
+        foot_lift = float((floor_y - foot_top) / b.shin_px)
+    return {
+        "trunk_elevation_deg": elevation,
+        "knee_angle_deg": knee_angle_deg(pose),
+        "pelvis_lift_deg": -elevation - PELVIS_LIFT_OFFSET_DEG,
+        "foot_lift": foot_lift,
+    }
+
+
+def observe_rest(pose: Pose) -> RestObservation:
+    """Measure one frame (pure)."""
+    if not pose.present:
+        return RestObservation(person=False)
+    posture, elevation = classify_posture(pose)
+    obs = RestObservation(person=True, posture=posture, out_of_frame=parts_out_of_frame(pose),
+                          view_angle_deg=view_angle(pose), body=body_line(pose))
+    if obs.body is not None and elevation is not None:
+        obs.metrics = rest_metrics(pose, obs.body, elevation)
+    return obs
+
+
+@dataclass
+class RestState:
+    """The analyzer's judgement at one frame."""
+    obs: RestObservation
+    posture: str
+    view: str
+    metrics: dict[str, float | None]
+    faults: list[str]
+    interface_faults: list[str]
+    breathing_rate_bpm: float | None
+
+    @property
+    def lying(self) -> bool:
+        return self.posture == "supine"
+
+
+class RestAnalyzer:
+    """Stateful judgement of constructive rest: `update(pose, t_ms)` -> RestState.
+
+    Form faults are judged only while the steadied posture is supine and the view is side-on. The
+    breathing rate runs while supine, on the mask's belly height when the estimator gives masks,
+    else on the landmarks' height; it restarts when the person moves out of the position.
+    """
+
+    def __init__(self, smooth: bool = True, bands: dict[str, tuple[str, Band]] | None = None) -> None:
+        self.bands = bands or rest_bands()
+        self._posture = PostureVote(9 if smooth else 1)
+        self._metrics = SmoothedMetrics(REST_METRICS, enabled=smooth)
+        self._faults = BandFaults(self.bands, *((600.0, 800.0) if smooth else (0.0, 0.0)))
+        self._no_person = Debounce(300.0)
+        self._side = Debounce(300.0)
+        self._view = "unknown"
+        self.breathing = BreathingRate()
+        self._columns: tuple[float, float] | None = None
+        self._source: str | None = None
+
+    def _steady_view(self, angle: float | None) -> str:
+        if angle is None:
+            return self._view
+        if self._view != "front" and angle > VIEW_ON_DEG:
+            self._view = "front"
+        elif self._view != "side" and angle < VIEW_OFF_DEG:
+            self._view = "side"
+        return self._view
+
+    def _breath_signal(self, pose: Pose, b: BodyLine) -> float | None:
+        """The belly height over steadied columns (slow EMA of the hip and shoulder x)."""
+        lo = b.hip[0] + 0.15 * (b.shoulder[0] - b.hip[0])
+        hi = b.hip[0] + 0.55 * (b.shoulder[0] - b.hip[0])
+        if self._columns is None:
+            self._columns = (lo, hi)
+        else:
+            a = 0.03
+            self._columns = (self._columns[0] + a * (lo - self._columns[0]),
+                             self._columns[1] + a * (hi - self._columns[1]))
+        source = "mask" if pose.mask is not None else "landmarks"
+        if source != self._source:
+            self.breathing.reset()
+            self._source = source
+        if pose.mask is not None:
+            return belly_height_px(pose.mask, b, columns=self._columns)
+        return landmark_height_px(b)
+
+    def update(self, pose: Pose, t_ms: int) -> RestState:
+        obs = observe_rest(pose)
+        posture = self._posture.update(obs.posture)
+        view = self._steady_view(obs.view_angle_deg) if obs.person else "unknown"
+        metrics = self._metrics.update(obs.metrics, t_ms)
+        judging = obs.person and posture == "supine" and view == "side"
+        faults = self._faults.update(metrics, judging, t_ms)
+        interface = []
+        if self._no_person.update(not obs.person, t_ms):
+            interface.append("NO_PERSON")
+        if obs.person and self._side.update(view == "front", t_ms):
+            interface.append("NOT_SIDE_VIEW")
+        rate = None
+        if posture == "supine" and obs.body is not None and obs.posture == "supine":
+            rate = self.breathing.update(self._breath_signal(pose, obs.body), t_ms)
+        elif posture == "supine":
+            rate = self.breathing.update(None, t_ms)
+        else:
+            self.breathing.reset()
+            self._columns = None
+        if not obs.person:
+            metrics = dict.fromkeys(REST_METRICS)
+        return RestState(obs=obs, posture=posture, view=view, metrics=metrics, faults=faults,
+                         interface_faults=interface, breathing_rate_bpm=rate)

@@ -1,0 +1,166 @@
+"""The constructive-rest coach: a 5-10 minute timer and a few calm words.
+
+Phases: setup (camera and view) -> positioning (lie down on the back) -> resting (timer counts
+while the position is good) -> paused (the person sat or stood up after starting) -> done; or
+stopped (pain key). Corrections come at most every 30 s per code, a gentle prompt every ~90 s of
+rest, "breathe slower" at most every 90 s while the rate stays above `fast_bpm`.
+
+Lying people are detected less reliably than upright ones, so a short detection gap (`grace_s`)
+while resting neither stops the timer nor triggers "step into view".
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from posecoach.exercises.pacing import CuePacer, FloorCoachState
+from posecoach.messages_floor import floor_strings
+from posecoach.exercises.rest import UP_POSTURES, RestState
+from posecoach.types import Cue
+
+PRIORITY = {
+    "PAIN_STOP": 200, "LYING_SETUP": 100, "STEP_BACK": 95, "NOT_SIDE_VIEW": 90, "GOT_UP": 85,
+    "PELVIS_LIFTED": 80, "KNEES_STRAIGHT": 79, "FEET_NOT_FLAT": 78, "REST_COMPLETE": 70,
+    "BREATHE_SLOWER": 60, "REST_ONE_MINUTE": 56, "REST_HALFWAY": 55, "REST_GET_INTO_POSITION": 50,
+    "REST_START": 40, "REST_PROMPT_1": 30, "REST_PROMPT_2": 30, "REST_PROMPT_3": 30, "REST_PROMPT_4": 30,
+}
+PROMPTS = ("REST_PROMPT_1", "REST_PROMPT_2", "REST_PROMPT_3", "REST_PROMPT_4")
+ONCE = ("REST_START", "REST_HALFWAY", "REST_ONE_MINUTE", "REST_COMPLETE", "PAIN_STOP")
+
+
+@dataclass(frozen=True)
+class RestConfig:
+    """target_s: rest time (protocol: 5-10 min). prompt_every_s: seconds of rest between gentle
+    prompts. fast_bpm: breaths per minute above which slower breathing is suggested."""
+    target_s: float = 300.0
+    prompt_every_s: float = 90.0
+    fast_bpm: float = 20.0
+    correction_cooldown_s: float = 30.0
+    breathe_cooldown_s: float = 90.0
+    gap_s: float = 6.0
+    grace_s: float = 5.0
+    setup_cue_after_s: float = 3.0
+
+    def __post_init__(self) -> None:
+        if not 30.0 <= self.target_s <= 1800.0:
+            raise ValueError("rest target_s must be between 30 and 1800 seconds")
+
+
+class RestCoach:
+    """`update(state, t_ms)` once per analysed frame -> FloorCoachState. Never reads a clock."""
+
+    def __init__(self, config: RestConfig | None = None, strings: dict[str, str] | None = None) -> None:
+        self.config = c = config or RestConfig()
+        cooldown = {code: c.correction_cooldown_s for code in ("PELVIS_LIFTED", "KNEES_STRAIGHT", "FEET_NOT_FLAT",
+                                                                "GOT_UP", "NOT_SIDE_VIEW")}
+        cooldown.update(BREATHE_SLOWER=c.breathe_cooldown_s, LYING_SETUP=20.0, STEP_BACK=20.0,
+                        REST_GET_INTO_POSITION=20.0)
+        self.pacer = CuePacer(PRIORITY, floor_strings(strings), cooldown, ONCE, default_cooldown_s=c.prompt_every_s, gap_s=c.gap_s)
+        self.timer_s = 0.0
+        self.phase = "setup"
+        self.stopped = False
+        self.completed: list[str] = []
+        self.fast_breathing_s = 0.0
+        self._last_t: int | None = None
+        self._absent_since: int | None = None
+        self._was_good = False
+        self._setup_since: int | None = None
+        self._next_prompt_s = c.prompt_every_s
+        self._prompt_i = 0
+
+    # -- user actions (keys) ----------------------------------------------------------------
+    def stop_for_pain(self, t_ms: int) -> Cue:
+        self.stopped = True
+        self.phase = "stopped"
+        return self.pacer.issue("PAIN_STOP", t_ms)
+
+    def switch_side(self) -> None:
+        """Constructive rest has no sides; the key does nothing here."""
+
+    @property
+    def done(self) -> bool:
+        return self.phase == "done"
+
+    # -- per frame --------------------------------------------------------------------------
+    def update(self, st: RestState, t_ms: int) -> FloorCoachState:
+        c = self.config
+        dt = 0.0 if self._last_t is None else max(0.0, (t_ms - self._last_t) / 1000.0)
+        self._last_t = t_ms
+        if self.stopped:
+            return self._state(None, False)
+        person = st.obs.person
+        if person:
+            self._absent_since = None
+        elif self._absent_since is None:
+            self._absent_since = t_ms
+        absent_s = 0.0 if self._absent_since is None else (t_ms - self._absent_since) / 1000.0
+        wanted: list[str] = []
+        good = False
+
+        if self.timer_s >= c.target_s:
+            self.phase = "done"
+        elif not person and self.phase == "resting" and absent_s <= c.grace_s:
+            good = self._was_good  # a detection gap while resting: keep going as before
+        elif not person or st.obs.out_of_frame or st.view == "front":
+            self.phase = "setup"
+        elif st.posture == "supine":
+            self.phase = "resting"
+        elif self.timer_s > 0 and st.posture in UP_POSTURES:
+            self.phase = "paused"
+        else:
+            self.phase = "positioning"
+
+        if self.phase == "setup":
+            self._setup_since = self._setup_since if self._setup_since is not None else t_ms
+            if t_ms - self._setup_since >= 1000 * c.setup_cue_after_s:
+                if not person:
+                    wanted.append("LYING_SETUP")
+                elif st.view == "front":
+                    wanted.append("NOT_SIDE_VIEW")
+                else:
+                    wanted.append("STEP_BACK")
+        else:
+            self._setup_since = None
+        if self.phase == "positioning":
+            wanted.append("REST_GET_INTO_POSITION")
+        elif self.phase == "paused":
+            wanted.append("GOT_UP")
+        elif self.phase == "resting":
+            if person:
+                wanted.extend(st.faults)
+                good = not st.faults
+            if good:
+                before = self.timer_s
+                self.timer_s += dt
+                wanted.extend(self._milestones(before))
+            rate = st.breathing_rate_bpm
+            if rate is not None and rate > c.fast_bpm:
+                self.fast_breathing_s += dt
+                wanted.append("BREATHE_SLOWER")
+        if self.phase == "done" and "REST_COMPLETE" not in self.completed:
+            self.completed.append("REST_COMPLETE")
+            wanted.append("REST_COMPLETE")
+        self._was_good = good
+        cue = self.pacer.choose(wanted, t_ms)
+        if cue is not None and cue.code in PROMPTS:
+            self._prompt_i += 1
+            self._next_prompt_s = self.timer_s + c.prompt_every_s
+        return self._state(cue, good)
+
+    def _milestones(self, before: float) -> list[str]:
+        c, now = self.config, self.timer_s
+        out = ["REST_START"]
+        if before < c.target_s / 2 <= now and c.target_s >= 180:
+            out.append("REST_HALFWAY")
+        if before < c.target_s - 60 <= now and c.target_s >= 180:
+            out.append("REST_ONE_MINUTE")
+        if now >= c.target_s:
+            out.append("REST_COMPLETE")
+            self.completed.append("REST_COMPLETE")
+            self.phase = "done"
+        elif now >= self._next_prompt_s:
+            out.append(PROMPTS[self._prompt_i % len(PROMPTS)])
+        return out
+
+    def _state(self, cue: Cue | None, good: bool) -> FloorCoachState:
+        return FloorCoachState(phase=self.phase, cue=cue, timer_s=self.timer_s, target_s=self.config.target_s,
+                               good=good, info={"fast_breathing_s": round(self.fast_breathing_s, 1)})

@@ -1,0 +1,160 @@
+"""Constructive rest: posture, measurements, faults, breathing and the calm coach on constructed poses."""
+import math
+
+import pytest
+
+from lying_builders import prone_pose, supine_pose, upright_pose
+from posecoach.exercises.lying import classify_posture
+from posecoach.exercises.rest import RestAnalyzer, observe_rest
+from posecoach.exercises.rest_coach import RestCoach, RestConfig
+from posecoach.types import Pose
+
+
+@pytest.mark.parametrize("head_dir", [1, -1])
+@pytest.mark.parametrize("pose_fn,label", [
+    (lambda h: supine_pose(head_dir=h), "supine"),
+    (lambda h: supine_pose(knee_deg=170, head_dir=h), "supine"),
+    (lambda h: supine_pose(pelvis_lift_deg=25, head_dir=h), "supine"),
+    (lambda h: prone_pose(h), "prone"),
+    (lambda h: prone_pose(h, propped=False), "prone"),
+    (lambda h: supine_pose(trunk_elev_deg=75, head_dir=h), "sitting"),
+    (lambda h: upright_pose("sitting", h), "sitting"),
+    (lambda h: upright_pose("standing", h), "standing"),
+])
+def test_postures_are_told_apart(pose_fn, label, head_dir):
+    assert classify_posture(pose_fn(head_dir))[0] == label
+
+
+@pytest.mark.parametrize("head_dir", [1, -1])
+@pytest.mark.parametrize("knee,lift,feet", [(90, 0, 0), (60, 0, 0), (150, 0, 0), (90, 18, 0), (90, 0, 0.5)])
+def test_measurements_match_the_constructed_body(knee, lift, feet, head_dir):
+    m = observe_rest(supine_pose(knee, lift, feet, head_dir=head_dir)).metrics
+    assert m["knee_angle_deg"] == pytest.approx(knee, abs=0.01)
+    assert m["pelvis_lift_deg"] == pytest.approx(lift, abs=0.01)
+    assert m["foot_lift"] == pytest.approx(feet, abs=0.01)
+
+
+def run(analyzer, pose, seconds, t0=0, fps=30.0):
+    st, n = None, int(seconds * fps)
+    for i in range(n):
+        st = analyzer.update(pose, t0 + int(i * 1000 / fps))
+    return st, t0 + int(n * 1000 / fps)
+
+
+@pytest.mark.parametrize("kwargs,code", [
+    (dict(knee_deg=160), "KNEES_STRAIGHT"),
+    (dict(pelvis_lift_deg=20), "PELVIS_LIFTED"),
+    (dict(foot_lift=0.6), "FEET_NOT_FLAT"),
+])
+def test_each_fault_switches_on_alone_and_off_again(kwargs, code):
+    a = RestAnalyzer()
+    st, t = run(a, supine_pose(), 2.0)
+    assert st.posture == "supine" and st.faults == []
+    st, t = run(a, supine_pose(**kwargs), 2.0, t)
+    assert st.faults == [code]
+    st, t = run(a, supine_pose(), 2.0, t)
+    assert st.faults == []
+
+
+def test_values_inside_the_ambiguous_band_do_not_switch_a_fault_on():
+    a = RestAnalyzer()
+    st, _ = run(a, supine_pose(knee_deg=125, pelvis_lift_deg=7, foot_lift=0.2), 3.0)
+    assert st.faults == []
+
+
+def test_faults_are_not_judged_sitting_up_and_nobody_is_a_fault():
+    a = RestAnalyzer()
+    st, t = run(a, supine_pose(trunk_elev_deg=75, knee_deg=170), 2.0)
+    assert st.posture == "sitting" and st.faults == []
+    st, _ = run(a, Pose.empty((640, 480)), 1.0, t)
+    assert st.interface_faults == ["NO_PERSON"] and st.metrics["knee_angle_deg"] is None
+
+
+def breathing_poses(bpm, seconds, fps=30.0, amp=3.0):
+    for i in range(int(seconds * fps)):
+        t = i / fps
+        yield int(t * 1000), supine_pose(belly_px=60 + amp * math.sin(2 * math.pi * bpm / 60 * t))
+
+
+@pytest.mark.parametrize("bpm", [8, 26])
+def test_breathing_rate_from_the_belly_mask(bpm):
+    a = RestAnalyzer()
+    st = None
+    for t, pose in breathing_poses(bpm, 25.0):
+        st = a.update(pose, t)
+    assert st.breathing_rate_bpm == pytest.approx(bpm, abs=0.7)
+
+
+# -- coach: table-driven sequences ---------------------------------------------------------------
+GOOD, KNEES, UP, GONE = supine_pose(), supine_pose(knee_deg=165), upright_pose("sitting"), Pose.empty((640, 480))
+
+
+def coach_run(steps, config=RestConfig(target_s=60.0, prompt_every_s=20.0), fps=10.0):
+    """steps: [(pose, seconds)] -> (coach, [(t_s, phase, cue code)] at each cue, final state)."""
+    a, c = RestAnalyzer(), RestCoach(config)
+    t, cues, cs = 0, [], None
+    for pose, seconds in steps:
+        for _ in range(int(seconds * fps)):
+            cs = c.update(a.update(pose, t), t)
+            if cs.cue:
+                cues.append((t / 1000, cs.phase, cs.cue.code))
+            t += int(1000 / fps)
+    return c, cues, cs
+
+
+def codes(cues):
+    return [code for _, _, code in cues]
+
+
+def test_a_good_rest_runs_the_timer_to_the_end_with_few_calm_words():
+    c, cues, cs = coach_run([(GOOD, 65.0)])
+    assert cs.phase == "done" and c.timer_s == pytest.approx(60.0, abs=0.5)
+    assert codes(cues)[0] == "REST_START" and codes(cues)[-1] == "REST_COMPLETE"
+    assert 3 <= len(cues) <= 5  # start, two prompts, complete: nothing else
+
+
+def test_timer_pauses_on_a_fault_and_the_correction_is_not_repeated_within_30s():
+    c, cues, _ = coach_run([(GOOD, 5.0), (KNEES, 40.0), (GOOD, 5.0)])
+    assert codes(cues).count("KNEES_STRAIGHT") == 2
+    first, second = [t for t, _, code in cues if code == "KNEES_STRAIGHT"]
+    assert second - first >= 30
+    assert c.timer_s == pytest.approx(10.0, abs=2.0)
+
+
+def test_sitting_up_pauses_and_is_noticed_then_resting_resumes():
+    c, cues, cs = coach_run([(GOOD, 10.0), (UP, 5.0), (GOOD, 5.0)])
+    assert ("GOT_UP" in codes(cues)) and cs.phase == "resting"
+    assert c.timer_s == pytest.approx(15.0, abs=1.5)
+
+
+def test_a_short_detection_gap_does_not_stop_the_rest_but_a_long_one_does():
+    c, cues, cs = coach_run([(GOOD, 10.0), (GONE, 3.0), (GOOD, 2.0)])
+    assert c.timer_s == pytest.approx(15.0, abs=1.0) and "LYING_SETUP" not in codes(cues)
+    c, cues, cs = coach_run([(GOOD, 10.0), (GONE, 12.0)])
+    assert cs.phase == "setup" and "LYING_SETUP" in codes(cues) and c.timer_s < 16
+
+
+def test_fast_breathing_brings_one_gentle_suggestion_per_90_s():
+    a, c = RestAnalyzer(), RestCoach(RestConfig(target_s=300.0))
+    said = []
+    for t, pose in breathing_poses(28, 100.0, fps=15.0):
+        cs = c.update(a.update(pose, t), t)
+        if cs.cue and cs.cue.code == "BREATHE_SLOWER":
+            said.append(t / 1000)
+    assert len(said) == 1 and 10 <= said[0] <= 15
+    a, c = RestAnalyzer(), RestCoach(RestConfig(target_s=300.0))
+    for t, pose in breathing_poses(12, 40.0, fps=15.0):
+        cs = c.update(a.update(pose, t), t)
+        assert not (cs.cue and cs.cue.code == "BREATHE_SLOWER")
+
+
+def test_pain_key_stops_the_rest():
+    c = RestCoach()
+    cue = c.stop_for_pain(1000)
+    assert cue.code == "PAIN_STOP" and c.phase == "stopped"
+    assert c.update(RestAnalyzer().update(GOOD, 1100), 1100).cue is None
+
+
+def test_rest_target_outside_a_sane_range_is_refused():
+    with pytest.raises(ValueError):
+        RestConfig(target_s=5)
