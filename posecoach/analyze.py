@@ -29,6 +29,7 @@ class AnalyzeOptions:
     annotate: bool = False
     neutral_s: tuple[float, float] | None = None
     progress: bool = True
+    strings: dict[str, str] | None = None  # cue texts from a plan
 
 
 def find_videos(inputs: Iterable[str | Path]) -> list[Path]:
@@ -72,7 +73,7 @@ def analyze_video(video: Path, opts: AnalyzeOptions, session_factory: Callable[.
     except OSError as e:
         raise PosecoachError(f"cannot write to {out}: {e.strerror or e}") from e
     pelvis = make_pelvis(opts.neutral_s, opts.settings)
-    session = (session_factory or Session)(settings=opts.settings, pelvis=pelvis)
+    session = (session_factory or Session)(settings=opts.settings, pelvis=pelvis, strings=opts.strings)
     writer = None
     total = source.frame_count or None
     bar = None

@@ -157,7 +157,9 @@ class Coach:
                 self._rep_hold[side] = before + dt
                 self.hold_s[side] += dt
                 held, target = self._rep_hold[side], self.config.hold_s
-                wanted.append("HOLD_START" if before < 1.0 else "GOOD_FORM")
+                # HOLD_START is wanted for the first seconds (said once), so a cue just before
+                # (e.g. SETUP_OK) delays it rather than swallowing it.
+                wanted.append("HOLD_START" if before < 4.0 else "GOOD_FORM")
                 # Wanted over a window (said once), so a cue just before cannot swallow it.
                 if target >= 15 and target - 10 <= held < target - 3:
                     wanted.append("TEN_SECONDS")

@@ -27,6 +27,8 @@ CUES: dict[str, str] = {
     "NEXT_REP": "Rest a moment, then once more with your {front} foot forward.",
     "ALL_DONE": "All done. Well done.",
     "PAIN_STOP": "Stopping. A stretch should never feel sharp or painful.",
+    "PAIN_ADVICE": ("If the pain was sharp or shooting, does not settle, or your leg feels numb or weak, "
+                    "see a physiotherapist or doctor."),
 }
 
 

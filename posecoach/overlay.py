@@ -1,8 +1,9 @@
 """Drawing: annotate(image, result) -> image. No state; the picture may be mirrored for display
 only, after analysis, so left and right never swap in the measurements.
 
-Text is white on a dark panel (contrast well above 4.5:1), and every state is said in words as
-well as colour (e.g. "FIX:" before a fault cue, "OK" beside a good hold).
+Text is white on a dark panel (contrast well above 4.5:1), and every state is said in words and
+icons as well as colour ("FIX:" and a warning sign before a fault cue, "GOOD:" and a tick, "OK"
+beside a good hold, OK/FIX on each setup check).
 """
 from __future__ import annotations
 
@@ -85,21 +86,144 @@ def draw_angles(img: np.ndarray, result: FrameResult) -> None:
         text_box(img, f"pelvis {m.pelvic_tilt_deg:+.0f}", (x + int(10 * s), y + int(14 * s)), 0.5 * s)
 
 
+# What kind of message a cue is, said in a word and an icon (never by colour alone).
+FIX_CODES = frozenset((*FORM_FAULTS, "NOT_SIDE_VIEW"))
+SETUP_CODES = frozenset(("NO_PERSON", "STEP_BACK", "LOWER_CAMERA", "COME_CLOSER", "TOO_DARK", "ONE_PERSON"))
+GOOD_CODES = frozenset(("SETUP_OK", "HOLD_START", "GOOD_FORM", "HOLD_COMPLETE", "ALL_DONE"))
+SETUP_CHECKS = (  # (label, the codes that mean this check fails)
+    ("Whole body in view", ("NO_PERSON", "STEP_BACK", "LOWER_CAMERA")),
+    ("Side-on to the camera", ("NOT_SIDE_VIEW",)),
+    ("Close enough", ("COME_CLOSER",)),
+    ("Enough light", ("TOO_DARK",)),
+)
+
+
+def cue_kind(code: str | None, faults: list[str]) -> tuple[str, str]:
+    """(word, icon) for a cue: FIX/warn, SETUP/info, GOOD/check, STOP/cross, NEXT/arrow."""
+    if code is None:
+        return ("FIX", "warn") if any(f in FIX_CODES for f in faults) else ("", "")
+    if code in FIX_CODES:
+        return "FIX", "warn"
+    if code in SETUP_CODES:
+        return "SETUP", "info"
+    if code in GOOD_CODES:
+        return "GOOD", "check"
+    if code == "PAIN_STOP":
+        return "STOP", "cross"
+    return "NEXT", "arrow"
+
+
+def draw_icon(img: np.ndarray, kind: str, x: int, y: int, size: int, color=WHITE) -> None:
+    """A small line icon in a size x size box at (x, y): check, cross, warn (!), info (i), arrow."""
+    t = max(2, size // 9)
+    s = size
+    if kind == "check":
+        cv2.polylines(img, [np.array([[x + s * 0.12, y + s * 0.55], [x + s * 0.4, y + s * 0.82],
+                                      [x + s * 0.9, y + s * 0.18]], np.int32)], False, color, t + 1, cv2.LINE_AA)
+    elif kind == "cross":
+        cv2.line(img, (x + s // 6, y + s // 6), (x + 5 * s // 6, y + 5 * s // 6), color, t + 1, cv2.LINE_AA)
+        cv2.line(img, (x + 5 * s // 6, y + s // 6), (x + s // 6, y + 5 * s // 6), color, t + 1, cv2.LINE_AA)
+    elif kind == "warn":
+        tri = np.array([[x + s // 2, y + s // 12], [x + s - s // 12, y + s - s // 12], [x + s // 12, y + s - s // 12]],
+                       np.int32)
+        cv2.polylines(img, [tri], True, color, t, cv2.LINE_AA)
+        cv2.line(img, (x + s // 2, y + 3 * s // 8), (x + s // 2, y + 5 * s // 8), color, t, cv2.LINE_AA)
+        cv2.circle(img, (x + s // 2, y + 3 * s // 4), max(1, t // 2 + 1), color, -1, cv2.LINE_AA)
+    elif kind == "info":
+        cv2.circle(img, (x + s // 2, y + s // 2), s // 2 - t, color, t, cv2.LINE_AA)
+        cv2.line(img, (x + s // 2, y + 7 * s // 16), (x + s // 2, y + 3 * s // 4), color, t, cv2.LINE_AA)
+        cv2.circle(img, (x + s // 2, y + 5 * s // 16), max(1, t // 2 + 1), color, -1, cv2.LINE_AA)
+    elif kind == "arrow":
+        cv2.arrowedLine(img, (x + s // 8, y + s // 2), (x + 7 * s // 8, y + s // 2), color, t + 1, cv2.LINE_AA,
+                        tipLength=0.45)
+
+
+def scale_for(px: float, thickness: int) -> float:
+    """The font scale whose capital letters are `px` pixels tall."""
+    return px / cv2.getTextSize("H", FONT, 1.0, thickness)[0][1]
+
+
+def draw_cue_banner(img: np.ndarray, text: str, code: str | None, faults: list[str], large: bool) -> None:
+    """The cue across the bottom: a word and an icon for its kind, white on black.
+
+    Capital letters are 4.5% of the picture height (7.5% in large mode, 6.2% for portrait frames;
+    readable from 3 m on a laptop screen); the panel is opaque in large mode (contrast 21:1) and
+    85% black otherwise.
+    """
+    h, w = img.shape[:2]
+    cap = max(12.0, (0.045 if not large else 0.075 if w >= h else 0.062) * h)  # portrait: fewer lines
+    thick = max(2, int(round(cap / 11)))
+    scale = scale_for(cap, thick)
+    word, icon = cue_kind(code, faults)
+    pad = int(cap * 0.5)
+    icon_w = int(cap * 1.6) if icon else 0
+    label = f"{word}: {text}" if word else text
+    lines = wrap(label, scale, w - 3 * pad - icon_w, thick)
+    line_h = int(cap * 1.7)
+    top = h - line_h * len(lines) - 2 * pad
+    roi = img[top:h, 0:w]
+    alpha = 1.0 if large else 0.85
+    roi[:] = (roi * (1 - alpha)).astype(np.uint8)
+    cv2.line(img, (0, top), (w, top), WHITE, max(1, thick // 2))
+    if icon:
+        draw_icon(img, icon, pad, top + pad + int(cap * 0.1), int(cap * 1.3))
+    for i, line in enumerate(lines):
+        y = top + pad + int(cap * 1.3) + i * line_h
+        cv2.putText(img, line, (pad + icon_w + pad // 2, y), FONT, scale, WHITE, thick, cv2.LINE_AA)
+
+
+def draw_setup_checklist(img: np.ndarray, issues: list[str], large: bool) -> None:
+    """Before coaching: each setup check with a tick or a cross and OK / FIX in words."""
+    h, w = img.shape[:2]
+    cap = max(10.0, (0.05 if large else 0.03) * h)
+    thick = max(1, int(round(cap / 10)))
+    scale = scale_for(cap, thick)
+    row = int(cap * 2.0)
+    rows = [("SETUP", "")] + [(label, "FIX" if any(c in issues for c in codes) else "OK")
+                                for label, codes in SETUP_CHECKS]
+    width = max(cv2.getTextSize(f"FIX  {label}", FONT, scale, thick)[0][0] for label, _ in rows) + int(cap * 3.5)
+    x0 = max(0, w - width - int(cap))
+    y0 = int(cap * 0.8) + (int(cap * 2.4) if not large else 0)
+    roi = img[y0:min(h, y0 + row * len(rows) + int(cap)), x0:min(w, x0 + width)]
+    roi[:] = (roi * 0.15).astype(np.uint8)
+    for i, (label, state) in enumerate(rows):
+        y = y0 + int(cap * 0.5) + i * row
+        if not state:
+            cv2.putText(img, "SETUP CHECK", (x0 + int(cap * 0.5), y + int(cap)), FONT, scale, WHITE, thick,
+                        cv2.LINE_AA)
+            continue
+        draw_icon(img, "check" if state == "OK" else "cross", x0 + int(cap * 0.4), y - int(cap * 0.15),
+                  int(cap * 1.3))
+        cv2.putText(img, f"{state:<3}  {label}", (x0 + int(cap * 2.2), y + int(cap)), FONT, scale, WHITE, thick,
+                    cv2.LINE_AA)
+
+
 def draw_status(img: np.ndarray, result: FrameResult, cue_text: str | None, fps: float | None,
-                large: bool = False, muted: bool = False) -> None:
-    """Cue in large text at the bottom, hold timers and phase at the top, fps in the corner."""
+                large: bool = False, muted: bool = False, cue_code: str | None = None,
+                target_s: float | None = None) -> None:
+    """Hold timers and phase at the top, the setup checklist, the cue banner at the bottom."""
     h, w = img.shape[:2]
     s = h / 480 * (1.6 if large else 1.0)
     y = 8
     hold = result.hold_s
     for side in ("left", "right"):
+        if large and result.front_side not in (None, side) and hold.get(side, 0.0) == 0.0:
+            continue  # in large mode only the side being held, to keep the screen quiet
         mark = " <" if result.front_side == side else ""
         ok = " OK" if result.notes.get("good_form") and result.front_side == side else ""
-        _, bh = text_box(img, f"{side.upper()} {hold.get(side, 0.0):4.1f}s{ok}{mark}", (8, y), 0.6 * s)
+        goal = f" / {target_s:.0f}" if target_s else ""
+        _, bh = text_box(img, f"{side.upper()} {hold.get(side, 0.0):4.1f}{goal} s{ok}{mark}", (8, y), 0.6 * s,
+                         alpha=0.9 if large else 0.7)
+        if target_s and result.front_side == side:
+            bar_w, frac = int(0.3 * w), min(1.0, hold.get(side, 0.0) / target_s)
+            by = y + bh + 2
+            cv2.rectangle(img, (10, by), (10 + bar_w, by + int(8 * s)), WHITE, max(1, int(s)))
+            cv2.rectangle(img, (10, by), (10 + int(bar_w * frac), by + int(8 * s)), WHITE, -1)
+            bh += int(8 * s) + 4
         y += bh + 4
-    text_box(img, result.phase.upper(), (8, y), 0.5 * s)
+    text_box(img, result.phase.upper(), (8, y), 0.5 * s, alpha=0.9 if large else 0.7)
     right = []
-    if fps is not None:
+    if fps is not None and not large:
         right.append(f"{fps:4.1f} fps")
     if muted:
         right.append("MUTED")
@@ -107,27 +231,26 @@ def draw_status(img: np.ndarray, result: FrameResult, cue_text: str | None, fps:
         label = "  ".join(right)
         tw = cv2.getTextSize(label, FONT, 0.5 * s, max(1, int(s)))[0][0]
         text_box(img, label, (w - tw - 24, 8), 0.5 * s)
+    issues = result.notes.get("setup_issues")
+    if isinstance(issues, list):
+        draw_setup_checklist(img, issues, large)
     if cue_text:
-        faulty = any(f in FORM_FAULTS or f == "NOT_SIDE_VIEW" for f in result.faults)
-        prefix = "FIX: " if faulty else ""
-        thick = max(2, int(round(1.9 * s)))
-        lines = wrap(prefix + cue_text, 0.95 * s, w - 40, thick)
-        line_h = int(40 * s)
-        y0 = h - 16 - line_h * len(lines)
-        for i, line in enumerate(lines):
-            text_box(img, line, (12, y0 + i * line_h), 0.95 * s, thickness=thick, alpha=0.8)
+        draw_cue_banner(img, cue_text, cue_code, result.faults, large)
 
 
 def annotate(image: np.ndarray, result: FrameResult, cue_text: str | None = None, fps: float | None = None,
-             mirror: bool = False, large: bool = False, muted: bool = False) -> np.ndarray:
+             mirror: bool = False, large: bool = False, muted: bool = False, cue_code: str | None = None,
+             target_s: float | None = None) -> np.ndarray:
     """A copy of `image` with skeleton, angles, timers and the cue drawn on it.
 
     mirror flips the picture (selfie view) and then draws text unmirrored; the analysis is untouched.
+    large: the clinic display (big text, no angle labels). cue_code picks the cue's word and icon.
     """
     out = image.copy()
     draw_skeleton(out, result)
-    draw_angles(out, result)
+    if not large:
+        draw_angles(out, result)
     if mirror:
         out = cv2.flip(out, 1)
-    draw_status(out, result, cue_text, fps, large=large, muted=muted)
+    draw_status(out, result, cue_text, fps, large=large, muted=muted, cue_code=cue_code, target_s=target_s)
     return out
