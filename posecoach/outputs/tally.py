@@ -1,0 +1,98 @@
+"""Per-side time accounting over frame records (the frames.jsonl objects of interface.md), shared
+by the HTML report (over a finished file) and the history (live, as frames arrive), so both say
+the same thing.
+
+Time convention: a frame is credited with the time since the previous frame (seconds, from the
+records' `t_ms`), exactly as the coach's hold timer counts, so "time in good form" and the hold
+time agree on a steady video.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from posecoach.exercises.lunge import FORM_FAULTS
+
+SIDES = ("left", "right")
+# Faults that are about the setup rather than the stretch; they have no side.
+SETUP_FAULTS = ("NOT_SIDE_VIEW", "NO_PERSON")
+# What each fault is called in reports and the history (plain words, not codes).
+FAULT_NAMES = {
+    "ANTERIOR_TILT": "low back arched (tailbone not tucked)",
+    "HIPS_FORWARD": "hips pushed forward (lunging too deep)",
+    "KNEE_PAST_ANKLE": "front knee past the ankle",
+    "FOOT_TOO_FAR": "front foot too far forward",
+    "LEANING_FORWARD": "leaning forward",
+    "NOT_SIDE_VIEW": "not side-on to the camera",
+    "NO_PERSON": "out of the camera's view",
+}
+
+
+@dataclass
+class SideTally:
+    """Seconds spent in the stretch on one side (front leg), in good form and in each form fault."""
+    lunge_s: float = 0.0
+    good_s: float = 0.0
+    fault_s: dict[str, float] = field(default_factory=lambda: {f: 0.0 for f in FORM_FAULTS})
+
+    @property
+    def good_share(self) -> float | None:
+        """Share of the time in the stretch with no form fault, 0..1; None when never in it."""
+        return self.good_s / self.lunge_s if self.lunge_s > 0 else None
+
+    def main_fault(self) -> str | None:
+        code, secs = max(self.fault_s.items(), key=lambda kv: kv[1])
+        return code if secs > 0 else None
+
+
+@dataclass
+class Tally:
+    """Feed records in order with `add(record)`; read per-side and whole-session times."""
+    sides: dict[str, SideTally] = field(default_factory=lambda: {s: SideTally() for s in SIDES})
+    total_s: float = 0.0
+    detected_s: float = 0.0
+    setup_s: dict[str, float] = field(default_factory=lambda: {f: 0.0 for f in SETUP_FAULTS})
+    frames: int = 0
+    _last_t: int | None = None
+
+    def add(self, rec: Mapping[str, object]) -> None:
+        t = int(rec["t_ms"])  # type: ignore[call-overload]
+        dt = 0.0 if self._last_t is None else max(0.0, (t - self._last_t) / 1000.0)
+        self._last_t = t
+        self.frames += 1
+        self.total_s += dt
+        if rec.get("person"):
+            self.detected_s += dt
+        faults = [str(f) for f in rec.get("faults") or []]  # type: ignore[union-attr]
+        for f in SETUP_FAULTS:
+            if f in faults:
+                self.setup_s[f] += dt
+        side = in_lunge_side(rec)
+        if side is None:
+            return
+        st = self.sides[side]
+        st.lunge_s += dt
+        form = [f for f in faults if f in FORM_FAULTS]
+        if not form:
+            st.good_s += dt
+        for f in form:
+            st.fault_s[f] += dt
+
+    @classmethod
+    def of(cls, records: Iterable[Mapping[str, object]]) -> "Tally":
+        t = cls()
+        for r in records:
+            t.add(r)
+        return t
+
+
+def in_lunge_side(rec: Mapping[str, object]) -> str | None:
+    """The front leg of a record when the person is in the stretch, else None. Records without the
+    `in_lunge` note (older logs) count as in the stretch while the coach was in its hold phase."""
+    side = rec.get("front_side")
+    if side not in SIDES:
+        return None
+    in_lunge = rec.get("in_lunge")
+    if in_lunge is None:
+        in_lunge = rec.get("phase") == "holding"
+    return str(side) if in_lunge else None
