@@ -58,7 +58,11 @@ def build_parser() -> argparse.ArgumentParser:
     live.add_argument("--hold", type=float, metavar="SECONDS", help="hold time per side (default 30)")
     live.add_argument("--speed", type=float, default=1.0, help="with --video: play faster (2 = double speed)")
     live.add_argument("--max-seconds", type=float, help="stop after this many seconds")
-    live.add_argument("--session-dir", type=Path, help="where to write the session log")
+    live.add_argument("--session-dir", type=Path, metavar="DIR",
+                      help="where to keep this session (log, report); default: a new folder in the data folder")
+    live.add_argument("--record", action="store_true",
+                      help="also keep the raw camera video in the session folder (off: no video is kept)")
+    live.add_argument("--no-history", action="store_true", help="do not add this session to the history")
 
     an = sub.add_parser("analyze", help="analyse recorded videos into frames.jsonl and summary.json",
                         description="Analyse videos (or folders of them); writes OUT/<video name>/"
@@ -66,36 +70,63 @@ def build_parser() -> argparse.ArgumentParser:
     an.add_argument("inputs", nargs="+", metavar="VIDEO|FOLDER")
     an.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
     an.add_argument("--annotate", action="store_true", help="also write annotated.mp4 with the overlay")
-    an.add_argument("--report", action="store_true", help="also write report.html")
+    an.add_argument("--report", action="store_true", help="also write report.html and metrics.csv")
+    an.add_argument("--jobs", type=int, metavar="N", help="videos analysed at once (default: one per core)")
+    an.add_argument("--save-history", action="store_true", help="add each analysed video to the history")
     an.add_argument("--neutral", type=parse_neutral, metavar="START:END",
                     help="seconds in which the person holds a neutral pelvis (calibrates pelvic tilt)")
     an.add_argument("--plan", type=Path, metavar="FILE", help="a therapist's plan (TOML)")
     an.add_argument("--plain", action="store_true",
                     help="the plain baseline: raw landmark angles, fixed thresholds, no smoothing")
     an.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    hist = sub.add_parser("history", help="your past sessions, day by day",
+                          description="Progress over days, from the sessions kept on this computer.")
+    hist.add_argument("--plot", type=Path, metavar="FILE.png", help="also draw the progress into a PNG file")
+    hist.add_argument("--delete", action="store_true",
+                      help="delete the whole history and every session folder (asks first)")
+    hist.add_argument("--yes", action="store_true", help="with --delete: do not ask for confirmation")
     return p
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    from posecoach.analyze import AnalyzeOptions, analyze_video, find_videos
+    from posecoach.analyze import AnalyzeOptions, find_videos
+    from posecoach.batch import Outcome, run_batch
     from posecoach.config import Settings
 
     settings = Settings(plain=args.plain)
+    if args.jobs is not None and args.jobs < 1:
+        raise PosecoachError("--jobs must be 1 or more")
     videos = find_videos(args.inputs)
     opts = AnalyzeOptions(out_dir=args.out, settings=settings, annotate=args.annotate,
                           neutral_s=args.neutral, progress=not args.quiet)
-    failed = 0
-    for video in videos:
-        try:
-            summary = analyze_video(video, opts)
-        except PosecoachError as e:
-            print(f"posecoach: {e}", file=sys.stderr)
-            failed += 1
-            continue
-        note = " (video ended early: analysed what decoded)" if summary.get("truncated") else ""
-        print(f"{video.name}: {summary['frames']} frames, person found in "
-              f"{100 * float(summary['detected_fraction']):.0f}%, {len(summary['cues'])} cues{note}"
-              f" -> {args.out / video.stem}")
+    history = None
+    if args.save_history:
+        from posecoach.outputs.history import History
+        history = History()
+
+    def done(o: Outcome) -> None:
+        if o.summary is None:
+            print(f"posecoach: {o.error}", file=sys.stderr)
+            return
+        s = o.summary
+        note = " (video ended early: analysed what decoded)" if s.get("truncated") else ""
+        print(f"{o.video.name}: {s['frames']} frames, person found in {100 * float(s['detected_fraction']):.0f}%, "
+              f"{len(s['cues'])} cues{note} -> {o.report or args.out / o.video.stem}")
+        if history is not None:
+            from posecoach.outputs.report import load_analysis
+            records, summary = load_analysis(args.out / o.video.stem)
+            history.add_analysis(records, summary, args.out / o.video.stem, settings.coach.hold_s)
+
+    try:
+        outcomes = run_batch(videos, opts, jobs=args.jobs, report=args.report, on_done=done)
+    finally:
+        if history is not None:
+            history.close()
+    failed = [o for o in outcomes if o.error]
+    if failed and len(outcomes) > 1:
+        print(f"posecoach: {len(failed)} of {len(outcomes)} inputs failed; the others were analysed",
+              file=sys.stderr)
     return 1 if failed else 0
 
 
@@ -115,12 +146,49 @@ def cmd_live(args: argparse.Namespace) -> int:
     opts = LiveOptions(camera=args.camera if args.camera is not None else 0, video=args.video,
                        window=not args.no_window, mute=args.mute, mirror=args.mirror, large=args.large,
                        speed=args.speed, session_dir=args.session_dir, settings=settings,
-                       max_seconds=args.max_seconds)
+                       max_seconds=args.max_seconds, record=args.record, history=not args.no_history)
     opts = resolve_source(opts, camera_given=args.camera is not None)
+    if opts.session_dir is None:
+        from posecoach.outputs.history import new_session_dir
+        opts.session_dir = new_session_dir()
     summary = run_live(opts)
     hold = summary["hold_s"]
     print(f"session: {summary['frames']} frames, hold left {hold['left']:.0f}s right {hold['right']:.0f}s, "
           f"{len(summary['cues'])} cues, ended: {summary['end_reason']}")
+    print(f"saved in {opts.session_dir}" + (f"; report: {summary['report']}" if summary.get("report") else ""))
+    return 0
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    """`posecoach history`: progress by day; --plot FILE draws it; --delete removes it all."""
+    from posecoach.outputs.history import History, delete_all, format_days, plot_days
+    from posecoach.outputs.tally import FAULT_NAMES
+    from posecoach.paths import data_dir
+
+    if args.delete:
+        home = data_dir(create=False)
+        if not args.yes:
+            try:
+                answer = input(f"Delete all posecoach history and session folders in {home}? [y/N] ")
+            except EOFError:
+                answer = ""
+            if answer.strip().lower() not in ("y", "yes"):
+                print("Nothing deleted.")
+                return 0
+        sessions, folders = delete_all()
+        print(f"Deleted the history ({sessions} sessions) and {folders} session folders from {home}.")
+        return 0
+    with History() as h:
+        days, path = h.days(), h.path
+    if days:
+        print(format_days(days, FAULT_NAMES))
+    else:
+        print("No sessions yet: run `posecoach live` (or `posecoach analyze VIDEO --out DIR --save-history`).")
+    print(f"(kept only on this computer: {path})")
+    if args.plot is not None:
+        if not days:
+            raise PosecoachError("no sessions to plot yet")
+        print(f"plot: {plot_days(days, args.plot)}")
     return 0
 
 
@@ -134,6 +202,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_analyze(args)
         if args.command == "live":
             return cmd_live(args)
+        if args.command == "history":
+            return cmd_history(args)
     except PosecoachError as e:
         print(f"posecoach: {e}", file=sys.stderr)
         return 2

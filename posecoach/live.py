@@ -1,12 +1,12 @@
 """`posecoach live`: the coach on a camera (or a video standing in for one), with a window.
 
 The loop reads like the pipeline: frame -> pose -> judgement -> cue -> voice and picture. The
-session log (frames.jsonl + summary.json) is written as it goes, so Ctrl+C, a closed window or a
-crash mid-session loses nothing.
+session log (frames.jsonl + summary.json, posecoach.outputs.session_log) and its history rows are
+written as it goes, so Ctrl+C, a closed window or a crash mid-session loses nothing; report.html
+is written at the end. No video is written unless asked (record).
 """
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
@@ -16,6 +16,7 @@ from pathlib import Path
 from posecoach import __version__
 from posecoach.config import Settings
 from posecoach.errors import SourceError
+from posecoach.outputs.session_log import SessionRecorder
 from posecoach.overlay import annotate
 from posecoach.pipeline import Session
 from posecoach.sources import CameraSource, LatestFrameSource, PacedVideoSource, list_cameras
@@ -37,6 +38,9 @@ class LiveOptions:
     settings: Settings = field(default_factory=Settings)
     strings: dict[str, str] | None = None
     max_seconds: float | None = None
+    record: bool = False      # write the raw camera video into the session folder (privacy: off)
+    history: bool = True      # add the session to the local history (needs session_dir)
+    report: bool = True       # write report.html + metrics.csv into the session folder at the end
 
 
 def display_available() -> bool:
@@ -104,11 +108,9 @@ def run_live(opts: LiveOptions) -> dict:
         print("posecoach: no display found, running without a window (--no-window)", file=sys.stderr)
     session = Session(settings=opts.settings, strings=opts.strings)
     voice = Voice(enabled=not opts.mute and opts.settings.coach.voice, language=opts.settings.coach.language)
-    session_dir = opts.session_dir
-    log = None
-    if session_dir is not None:
-        session_dir.mkdir(parents=True, exist_ok=True)
-        log = open(session_dir / "frames.jsonl", "w", encoding="utf-8")
+    recorder = SessionRecorder(opts.session_dir, source_name=source.name, fps=source.fps,
+                               hold_target_s=opts.settings.coach.hold_s, record=opts.record,
+                               history=opts.history, report=opts.report)
     cv2 = None
     if window:
         import cv2
@@ -128,9 +130,7 @@ def run_live(opts: LiveOptions) -> dict:
                 result = None
             else:
                 result = session.process(frame)
-                if log is not None:
-                    log.write(json.dumps(result.to_record(), separators=(",", ":")) + "\n")
-                    log.flush()
+                recorder.frame(frame, result)
                 if result.cue is not None:
                     last_cue = result.cue
                     voice.say(result.cue.text)
@@ -173,13 +173,12 @@ def run_live(opts: LiveOptions) -> dict:
         source.close()
         voice.close()
         session.close()
-        if log is not None:
-            log.close()
         if window and cv2 is not None:
             cv2.destroyAllWindows()
         summary = live_summary(session, source, latencies, end_reason)
-        if session_dir is not None:
-            (session_dir / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+        report = recorder.close(summary)
+        if report is not None:
+            summary["report"] = str(report)
     if getattr(source, "lost", False):
         print("posecoach: the camera stopped delivering frames; the session was saved", file=sys.stderr)
     return summary

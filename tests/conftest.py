@@ -17,3 +17,11 @@ def real_clip(name: str) -> Path:
     if not p.is_file():
         pytest.skip(f"{p} not present")
     return p
+
+
+@pytest.fixture(autouse=True)
+def _private_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """No test touches the user's real data folder (history, sessions, first-run marker)."""
+    home = tmp_path_factory.mktemp("posecoach_home")
+    monkeypatch.setenv("POSECOACH_HOME", str(home))
+    return home

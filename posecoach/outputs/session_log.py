@@ -1,0 +1,122 @@
+"""What a live session leaves behind, written as it goes: the session folder's frames.jsonl (every
+frame, flushed), the raw camera video only when asked (--record), the history rows (committed every
+couple of seconds), and at the end summary.json, report.html and metrics.csv.
+
+Nothing is written outside the session folder and the local history; no video without --record.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from posecoach.errors import PosecoachError
+from posecoach.outputs.history import History, now_iso
+from posecoach.outputs.tally import Tally
+
+if TYPE_CHECKING:
+    from posecoach.types import Frame, FrameResult
+
+RAW_VIDEO = "camera.mp4"
+
+
+class SessionRecorder:
+    """`frame(frame, result)` for every analysed frame, `close(summary)` once at the end.
+
+    folder: the session folder (None: keep nothing, not even history). record: also write the raw
+    camera frames to folder/camera.mp4 at `fps`. history: add the session to the local history.
+    """
+
+    def __init__(self, folder: Path | None, *, source_name: str, hold_target_s: float, fps: float = 30.0,
+                 record: bool = False, history: bool = True, report: bool = True,
+                 flush_every_ms: int = 2000) -> None:
+        self.folder = folder
+        self.hold_target_s = hold_target_s
+        self.fps = fps
+        self.report = report
+        self.started_at = now_iso()
+        self.tally = Tally()
+        self._hold: dict[str, float] = {}
+        self._log = None
+        self._writer = None
+        self._record = record and folder is not None
+        self._history: History | None = None
+        self._session_id: int | None = None
+        self._flush_every_ms = flush_every_ms
+        self._last_flush: int | None = None
+        if folder is None:
+            return
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            self._log = open(folder / "frames.jsonl", "w", encoding="utf-8")
+        except OSError as e:
+            raise PosecoachError(f"cannot write the session log in {folder}: {e.strerror or e}") from e
+        if history:
+            try:
+                self._history = History()
+                self._session_id = self._history.start_session("live", source_name, folder, self.started_at)
+            except (PosecoachError, OSError) as e:
+                print(f"posecoach: this session will not be added to the history ({e})", file=sys.stderr)
+                self._history = None
+
+    def frame(self, frame: "Frame", result: "FrameResult") -> None:
+        rec = result.to_record()
+        if self._log is not None:
+            self._log.write(json.dumps(rec, separators=(",", ":")) + "\n")
+            self._log.flush()
+        if self._record:
+            self._write_raw(frame)
+        self.tally.add(rec)
+        self._hold = dict(result.hold_s)
+        if self._last_flush is None or frame.t_ms - self._last_flush >= self._flush_every_ms:
+            self._save_history()
+            self._last_flush = frame.t_ms
+
+    def _write_raw(self, frame: "Frame") -> None:
+        import cv2
+        assert self.folder is not None
+        if self._writer is None:
+            h, w = frame.image.shape[:2]
+            self._writer = cv2.VideoWriter(str(self.folder / RAW_VIDEO), cv2.VideoWriter_fourcc(*"mp4v"),
+                                           self.fps, (w, h))
+        self._writer.write(frame.image)
+
+    def _save_history(self) -> None:
+        if self._history is None or self._session_id is None:
+            return
+        try:
+            self._history.save_progress(self._session_id, self.tally, self._hold, self.hold_target_s)
+        except Exception as e:  # a full disk or locked file must not stop the coaching
+            print(f"posecoach: could not update the history ({e}); the session log is still kept",
+                  file=sys.stderr)
+            self._history = None
+
+    def close(self, summary: dict) -> Path | None:
+        """Finish everything; returns the report's path when one was written. Adds started_at and
+        hold_target_s to `summary` (and writes it as summary.json)."""
+        summary.setdefault("started_at", self.started_at)
+        summary.setdefault("hold_target_s", self.hold_target_s)
+        if self._writer is not None:
+            self._writer.release()
+        if self._log is not None:
+            self._log.close()
+        self._save_history()
+        if self._history is not None and self._session_id is not None:
+            try:
+                self._history.finish_session(self._session_id, str(summary.get("end_reason", "")),
+                                             bool(summary.get("pain_stop")))
+            except Exception as e:
+                print(f"posecoach: could not update the history ({e})", file=sys.stderr)
+            self._history.close()
+        if self.folder is None:
+            return None
+        (self.folder / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+        if not self.report or self.tally.frames == 0:
+            return None
+        try:
+            from posecoach.outputs.report import write_report
+            return write_report(self.folder, hold_target_s=self.hold_target_s)
+        except Exception as e:  # the session is saved; a failed report is a notice, not a crash
+            print(f"posecoach: could not write the report ({e})", file=sys.stderr)
+            return None
