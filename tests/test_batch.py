@@ -89,7 +89,7 @@ def test_one_process_run_with_reports_from_the_real_pipeline(clip_folder, tmp_pa
     page = good.report.read_text()
     assert page.count("data:image/png;base64,") == 2
     s = good.summary
-    assert f"you were found in <b>{100 * s['detected_fraction']:.0f}%</b> of {FRAMES} frames" in page
+    assert f"you were found in <b>{100 * s['detected_fraction']:.0f}%</b> of the {FRAMES} frames" in page
     for side in ("left", "right"):
         hold = s["hold_s"][side]
         assert f"{hold:.0f} s of 30 s" in page if hold >= 9.5 else f"{hold:.1f} s of 30 s" in page

@@ -95,7 +95,7 @@ def test_report_embeds_decodable_plots_and_the_numbers(tmp_path) -> None:
     text = " ".join(" ".join(doc.text).split())
     assert "you held the stretch in good form for 5.9 s of the 30 s target" in text
     assert "Main thing to work on: hips pushed forward (lunging too deep) (4.0 s)" in text
-    assert "you were found in 93% of 150 frames" in text
+    assert "you were found in 93% of the 150 frames analysed" in text
     assert "Out of the camera's view: 0.9 s" in text
     assert "not diagnosis" in text
 

@@ -139,7 +139,8 @@ def timeline_figure(records: Sequence[Mapping[str, object]], cues: Sequence[Mapp
         top.plot(t, h, color=SIDE_COLOUR[side], lw=2, label=f"{side} leg forward")
     top.axhline(hold_target_s, color="#333333", ls="--", lw=1, label=f"target {hold_target_s:g} s")
     top.set_ylabel("hold in good form (s)")
-    top.set_title("Hold timer (counts only while your form is good)", fontsize=11, loc="left")
+    top.set_title("Hold timer (runs once the coach is timing you, and only while your form is good)",
+                  fontsize=11, loc="left")
     top.legend(loc="upper left", fontsize=9, frameon=False)
     top.grid(alpha=0.3)
 
@@ -159,7 +160,7 @@ def timeline_figure(records: Sequence[Mapping[str, object]], cues: Sequence[Mapp
         x = int(c["t_ms"]) / 1000.0  # type: ignore[call-overload]
         bottom.plot([x, x], [-1.35, -0.65], color="#333333", lw=1.2)
         if len(cues) <= 40:
-            bottom.text(x, -1.4, str(n), ha="center", va="bottom", fontsize=8)
+            bottom.text(x, -1.4, str(n), ha="center", va="bottom", fontsize=9)
     bottom.set_yticks(range(-1, len(rows)), ["coach spoke (#)"] + [name for name, _, _ in rows])
     bottom.set_ylim(len(rows) - 0.4, -2.1)
     bottom.set_xlim(-0.01 * end, end)

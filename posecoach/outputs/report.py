@@ -9,7 +9,7 @@ import base64
 import csv
 import html
 import json
-import time
+from datetime import datetime
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -80,12 +80,19 @@ def write_report(folder: Path, hold_target_s: float | None = None, csv_too: bool
         write_metrics_csv(records, folder / "metrics.csv")
     target = float(hold_target_s or summary.get("hold_target_s") or CoachConfig().hold_s)
     bands = _bands(summary)
-    when = summary.get("started_at") or time.strftime(
-        "%Y-%m-%d %H:%M", time.localtime((folder / "summary.json").stat().st_mtime))
-    page = render_html(records, summary, target, bands, str(when))
+    page = render_html(records, summary, target, bands, _when(summary, folder))
     out = folder / "report.html"
     out.write_text(page, encoding="utf-8")
     return out
+
+
+def _when(summary: Mapping[str, object], folder: Path) -> str:
+    """When the session happened, for people: '24 Nov 2026, 07:39' (local time)."""
+    try:
+        when = datetime.fromisoformat(str(summary["started_at"]))
+    except (KeyError, ValueError):
+        when = datetime.fromtimestamp((folder / "summary.json").stat().st_mtime)
+    return when.strftime("%d %b %Y, %H:%M")
 
 
 def _bands(summary: Mapping[str, object]) -> dict[str, Band]:
@@ -94,6 +101,14 @@ def _bands(summary: Mapping[str, object]) -> dict[str, Band]:
         if code in bands and isinstance(b, Mapping) and {"fault", "ok"} <= b.keys():
             bands[code] = Band(fault=float(b["fault"]), ok=float(b["ok"]))
     return bands
+
+
+def _span_s(records: Sequence[Mapping[str, object]], summary: Mapping[str, object]) -> float:
+    """Seconds of stream time covered (first to last frame plus one frame), not processing time."""
+    if not records:
+        return 0.0
+    fps = float(summary.get("fps") or 30.0)  # type: ignore[arg-type]
+    return (int(records[-1]["t_ms"]) - int(records[0]["t_ms"])) / 1000.0 + 1.0 / fps  # type: ignore[call-overload]
 
 
 def _img(png: bytes, alt: str) -> str:
@@ -145,7 +160,9 @@ def render_html(records: Sequence[Mapping[str, object]], summary: Mapping[str, o
     esc = html.escape
     parts = [f"<h1>Your hip-flexor stretch report</h1>",
              f'<p class="meta">{esc(when)} &middot; {esc(Path(str(summary.get("video", ""))).name)} &middot; '
-             f'{float(summary.get("duration_s") or tally.total_s):.1f} s recorded</p>']  # type: ignore[arg-type]
+             f'{_secs(_span_s(records, summary))} long</p>']
+    if summary.get("truncated") or summary.get("interrupted"):
+        parts.append('<p class="meta">The recording ended early: this report covers the part that was read.</p>')
     if summary.get("pain_stop"):
         t = summary.get("pain_stop_t_ms")
         at = f" at {_clock(float(t))}" if t is not None else ""  # type: ignore[arg-type]
@@ -201,12 +218,11 @@ def _cue_table(cues: Sequence[Mapping[str, object]]) -> str:
 
 def _camera_section(tally: Tally, summary: Mapping[str, object]) -> str:
     det = float(summary.get("detected_fraction") or 0.0)  # type: ignore[arg-type]
-    frames, fps = summary.get("frames", tally.frames), summary.get("fps")
+    frames = summary.get("frames", tally.frames)
     extra = "".join(f"<li>{html.escape(FAULT_NAMES[f]).capitalize()}: {_secs(s)}</li>"
                     for f, s in tally.setup_s.items() if s > 0)
     return ("<h2>How well the camera saw you</h2>"
-            f"<p>Detection rate: you were found in <b>{100 * det:.0f}%</b> of {frames} frames"
-            + (f" ({float(fps):.0f} frames a second)" if fps else "") + ".</p>"  # type: ignore[arg-type]
+            f"<p>Detection rate: you were found in <b>{100 * det:.0f}%</b> of the {frames} frames analysed.</p>"
             + (f"<ul>{extra}</ul>" if extra else ""))
 
 
