@@ -189,6 +189,7 @@ def format_days(days: list[DayRow], fault_names: Mapping[str, str]) -> str:
 
 def plot_days(days: list[DayRow], path: Path) -> Path:
     """Best hold per side and good-form share by day, as a PNG."""
+    from matplotlib.dates import DateFormatter, DayLocator
     from matplotlib.figure import Figure
 
     from posecoach.outputs.plots import SIDE_COLOUR, png
@@ -202,6 +203,7 @@ def plot_days(days: list[DayRow], path: Path) -> Path:
     targets = [d.target_s for d in days if d.target_s]
     if targets:
         top.axhline(max(targets), color="#333333", ls="--", lw=1, label=f"target {max(targets):g} s")
+    top.set_ylim(bottom=0)
     top.set_ylabel("best hold in good form (s)")
     top.set_title("Your hip-flexor stretch, day by day", loc="left")
     top.legend(loc="upper left", frameon=False)
@@ -212,6 +214,12 @@ def plot_days(days: list[DayRow], path: Path) -> Path:
     bottom.set_ylim(0, 105)
     bottom.set_ylabel("time in good form (%)")
     bottom.grid(alpha=0.3)
+    span_days = (x[-1] - x[0]).days if x else 0
+    bottom.xaxis.set_major_locator(DayLocator(interval=max(1, span_days // 10)))
+    bottom.xaxis.set_major_formatter(DateFormatter("%d %b"))
+    if span_days < 2:
+        from datetime import timedelta
+        bottom.set_xlim(x[0] - timedelta(days=1), x[-1] + timedelta(days=1))
     fig.autofmt_xdate()
     try:
         path.write_bytes(png(fig))
