@@ -70,6 +70,7 @@ def test_folder_with_a_corrupt_file_analyses_the_good_ones_in_parallel(clip_fold
         summary = json.loads((folder / "summary.json").read_text())
         assert summary["frames"] == FRAMES
         assert f"{name}.mp4: {FRAMES} frames" in cap.out
+        assert not list(folder.glob("*.mp4"))  # privacy: no video without --annotate
     with History() as h:
         assert h.count() == 2  # --save-history: the two good videos
     if CHECK_OUTPUT.is_file():

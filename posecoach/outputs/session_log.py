@@ -40,6 +40,7 @@ class SessionRecorder:
         self._hold: dict[str, float] = {}
         self._log = None
         self._writer = None
+        self._raw_t0, self._raw_n = 0, 0  # first frame's t_ms, frames written to the raw video
         self._record = record and folder is not None
         self._history: History | None = None
         self._session_id: int | None = None
@@ -74,13 +75,19 @@ class SessionRecorder:
             self._last_flush = frame.t_ms
 
     def _write_raw(self, frame: "Frame") -> None:
+        """Frames go in at a fixed rate; a frame the live loop skipped (it keeps only the latest)
+        is filled by repeating the previous one, so the video plays at the session's real pace."""
         import cv2
         assert self.folder is not None
         if self._writer is None:
             h, w = frame.image.shape[:2]
             self._writer = cv2.VideoWriter(str(self.folder / RAW_VIDEO), cv2.VideoWriter_fourcc(*"mp4v"),
                                            self.fps, (w, h))
-        self._writer.write(frame.image)
+            self._raw_t0, self._raw_n = frame.t_ms, 0
+        due = int(round((frame.t_ms - self._raw_t0) * self.fps / 1000.0)) + 1
+        for _ in range(max(1, due - self._raw_n)):
+            self._writer.write(frame.image)
+            self._raw_n += 1
 
     def _save_history(self) -> None:
         if self._history is None or self._session_id is None:
