@@ -16,6 +16,7 @@ examples:
   posecoach live --video clip.mp4        a video stands in for the camera (real-time pace)
   posecoach analyze clip.mp4 --out results --report
   posecoach analyze sample_videos/ --out results
+  posecoach plan check plans/example.toml   validate a therapist's plan
 
 posecoach gives exercise-form guidance only; it does not diagnose. Stop if anything feels sharp
 or painful."""
@@ -63,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     live.add_argument("--record", action="store_true",
                       help="also keep the raw camera video in the session folder (off: no video is kept)")
     live.add_argument("--no-history", action="store_true", help="do not add this session to the history")
+    live.add_argument("--safety", action="store_true", help="show the safety screen again before starting")
 
     an = sub.add_parser("analyze", help="analyse recorded videos into frames.jsonl and summary.json",
                         description="Analyse videos (or folders of them); writes OUT/<video name>/"
@@ -86,6 +88,12 @@ def build_parser() -> argparse.ArgumentParser:
     hist.add_argument("--delete", action="store_true",
                       help="delete the whole history and every session folder (asks first)")
     hist.add_argument("--yes", action="store_true", help="with --delete: do not ask for confirmation")
+
+    plan = sub.add_parser("plan", help="therapist plans: check a plan file",
+                          description="Therapist plans (TOML): see plans/example.toml and the README.")
+    plan_sub = plan.add_subparsers(dest="plan_command", metavar="ACTION", required=True)
+    check = plan_sub.add_parser("check", help="say whether a plan is valid, or what is wrong with it")
+    check.add_argument("file", type=Path, metavar="FILE")
     return p
 
 
@@ -94,12 +102,16 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     from posecoach.batch import Outcome, run_batch
     from posecoach.config import Settings
 
-    settings = Settings(plain=args.plain)
+    settings, strings = Settings(plain=args.plain), None
+    if args.plan is not None:
+        from posecoach.plan import load_plan
+        plan = load_plan(args.plan, base=settings)
+        settings, strings = plan.settings, plan.strings
     if args.jobs is not None and args.jobs < 1:
         raise PosecoachError("--jobs must be 1 or more")
     videos = find_videos(args.inputs)
     opts = AnalyzeOptions(out_dir=args.out, settings=settings, annotate=args.annotate,
-                          neutral_s=args.neutral, progress=not args.quiet)
+                          neutral_s=args.neutral, progress=not args.quiet, strings=strings)
     history = None
     if args.save_history:
         from posecoach.outputs.history import History
@@ -136,7 +148,13 @@ def cmd_live(args: argparse.Namespace) -> int:
     from posecoach.config import Settings
     from posecoach.live import LiveOptions, resolve_source, run_live
 
-    settings = Settings()
+    settings, strings = Settings(), None
+    if args.plan is not None:
+        from posecoach.plan import load_plan
+        plan = load_plan(args.plan)
+        settings, strings = plan.settings, plan.strings
+    # Live, coaching starts once the setup (in frame, side-on, close enough, lit) is confirmed.
+    settings = replace(settings, coach=replace(settings.coach, setup_check=True))
     if args.hold is not None:
         if not 5 <= args.hold <= 300:
             raise PosecoachError("--hold must be between 5 and 300 seconds")
@@ -146,7 +164,8 @@ def cmd_live(args: argparse.Namespace) -> int:
     opts = LiveOptions(camera=args.camera if args.camera is not None else 0, video=args.video,
                        window=not args.no_window, mute=args.mute, mirror=args.mirror, large=args.large,
                        speed=args.speed, session_dir=args.session_dir, settings=settings,
-                       max_seconds=args.max_seconds, record=args.record, history=not args.no_history)
+                       max_seconds=args.max_seconds, strings=strings, show_safety=args.safety,
+                       record=args.record, history=not args.no_history)
     opts = resolve_source(opts, camera_given=args.camera is not None)
     if opts.session_dir is None:
         from posecoach.outputs.history import new_session_dir
@@ -192,6 +211,16 @@ def cmd_history(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_plan(args: argparse.Namespace) -> int:
+    """`posecoach plan check FILE`: OK and a summary (exit 0), or what is wrong (exit 2)."""
+    from posecoach.plan import load_plan
+
+    plan = load_plan(args.file)
+    print(f"OK: {args.file} is a valid plan")
+    print(plan.describe())
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -202,6 +231,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_analyze(args)
         if args.command == "live":
             return cmd_live(args)
+        if args.command == "plan":
+            return cmd_plan(args)
         if args.command == "history":
             return cmd_history(args)
     except PosecoachError as e:

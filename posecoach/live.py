@@ -17,12 +17,17 @@ from posecoach import __version__
 from posecoach.config import Settings
 from posecoach.errors import SourceError
 from posecoach.outputs.session_log import SessionRecorder
+from posecoach.messages import cue_text
+from posecoach import screens
 from posecoach.overlay import annotate
+from posecoach.safety import pain_text
 from posecoach.pipeline import Session
 from posecoach.sources import CameraSource, LatestFrameSource, PacedVideoSource, list_cameras
 
 WINDOW = "posecoach"
 CUE_ON_SCREEN_MS = 4000
+PAIN_SCREEN_S = 60.0  # the pain screen stays until a key, or this long
+END_SCREEN_S = 8.0  # the end screen stays until a key, or this long
 
 
 @dataclass
@@ -38,6 +43,7 @@ class LiveOptions:
     settings: Settings = field(default_factory=Settings)
     strings: dict[str, str] | None = None
     max_seconds: float | None = None
+    show_safety: bool = False  # show the safety screen even if it was acknowledged before
     record: bool = False      # write the raw camera video into the session folder (privacy: off)
     history: bool = True      # add the session to the local history (needs session_dir)
     report: bool = True       # write report.html + metrics.csv into the session folder at the end
@@ -114,18 +120,23 @@ def run_live(opts: LiveOptions) -> dict:
     cv2 = None
     if window:
         import cv2
-        cv2.namedWindow(WINDOW, cv2.WINDOW_NORMAL)
+        # No toolbar (GUI_NORMAL): the picture is the whole window; KEEPRATIO letterboxes it.
+        cv2.namedWindow(WINDOW, cv2.WINDOW_NORMAL | cv2.WINDOW_KEEPRATIO | cv2.WINDOW_GUI_NORMAL)
         if opts.large:
             cv2.setWindowProperty(WINDOW, cv2.WND_PROP_FULLSCREEN, cv2.WINDOW_FULLSCREEN)
+        else:
+            cv2.resizeWindow(WINDOW, *screens.DEFAULT_SIZE)
+    agreed = screens.safety_gate(WINDOW if window else None, force=opts.show_safety, large=opts.large)
     latencies: list[float] = []
     fps = None
     last_cue = None
     paused = False
     started = time.monotonic()
-    end_reason = "stream ended"
+    end_reason = "stream ended" if agreed else "quit"
+    frame_size = screens.DEFAULT_SIZE
     try:
-        for frame in source:
-            t_in = time.monotonic()
+        for frame in (source if agreed else ()):
+            t_in = frame.captured_s or time.monotonic()  # latency = capture to cue
             if paused:
                 result = None
             else:
@@ -141,8 +152,13 @@ def run_live(opts: LiveOptions) -> dict:
                 fps = session.frames / span
             if window and cv2 is not None and result is not None:
                 text = last_cue.text if last_cue and frame.t_ms - last_cue.t_ms < CUE_ON_SCREEN_MS else None
+                if frame_size != frame.size and not opts.large:
+                    cv2.resizeWindow(WINDOW, *screens.fit_size(frame.size))
+                frame_size = frame.size
                 cv2.imshow(WINDOW, annotate(frame.image, result, text, fps, mirror=opts.mirror,
-                                            large=opts.large, muted=voice.muted))
+                                            large=opts.large, muted=voice.muted,
+                                            cue_code=last_cue.code if text and last_cue else None,
+                                            target_s=opts.settings.coach.hold_s))
                 key = cv2.waitKey(1) & 0xFF
                 if key == ord("q") or key == 27:
                     end_reason = "quit"
@@ -154,9 +170,12 @@ def run_live(opts: LiveOptions) -> dict:
                 elif key == ord("s"):
                     session.coach.switch_side()
                 elif key == ord("p"):
-                    cue = session.coach.stop_for_pain(frame.t_ms)
-                    voice.say(cue.text)
+                    cue = session.stop_for_pain(frame.t_ms)
+                    voice.muted = False  # safety words are said even when muted
+                    voice.say(f"{cue.text} {cue_text('PAIN_ADVICE', opts.strings)}")
                     end_reason = "pain"
+                    print(pain_text(), flush=True)
+                    screens.show_page(WINDOW, screens.pain_page(screens.window_size(WINDOW, frame_size), large=True), timeout_s=PAIN_SCREEN_S)
                     break
                 if cv2.getWindowProperty(WINDOW, cv2.WND_PROP_VISIBLE) < 1:
                     end_reason = "window closed"
@@ -171,14 +190,17 @@ def run_live(opts: LiveOptions) -> dict:
         end_reason = "interrupted"
     finally:
         source.close()
-        voice.close()
         session.close()
-        if window and cv2 is not None:
-            cv2.destroyAllWindows()
         summary = live_summary(session, source, latencies, end_reason)
+        summary["voice"] = {"engine": voice.engine_name, "muted": voice.muted}
         report = recorder.close(summary)
         if report is not None:
             summary["report"] = str(report)
+        if window and cv2 is not None:
+            if end_reason in ("done", "stream ended", "time limit"):
+                screens.show_page(WINDOW, screens.end_page(summary, screens.window_size(WINDOW, frame_size), opts.large), timeout_s=END_SCREEN_S)
+            cv2.destroyAllWindows()
+        voice.close()
     if getattr(source, "lost", False):
         print("posecoach: the camera stopped delivering frames; the session was saved", file=sys.stderr)
     return summary
@@ -194,10 +216,23 @@ def live_summary(session: Session, source: LatestFrameSource, latencies: list[fl
         "duration_s": round(sum(latencies) / 1000.0, 3),
         **s,
         "dropped_frames": source.dropped,
-        "latency_ms": {"p50": p(0.5), "p95": p(0.95)},
+        "latency_ms": {"p50": p(0.5), "p95": p(0.95), "max": round(lat[-1], 2) if lat else None,
+                       "p95_by_quarter": latency_trend(latencies)},
         "end_reason": end_reason,
         "posecoach_version": __version__,
     }
+
+
+def latency_trend(latencies: list[float], parts: int = 4) -> list[float]:
+    """p95 latency (ms) of each successive part of the session: a backlog would make it climb."""
+    n = len(latencies) // parts
+    if n < 5:
+        return []
+    out = []
+    for i in range(parts):
+        chunk = sorted(latencies[i * n:(i + 1) * n])
+        out.append(round(chunk[int(0.95 * (len(chunk) - 1))], 2))
+    return out
 
 
 def resolve_source(opts: LiveOptions, camera_given: bool) -> LiveOptions:

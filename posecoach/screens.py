@@ -129,8 +129,26 @@ def safety_gate(window: str | None, force: bool = False, large: bool = False) ->
         print(safety_text(), flush=True)
         mark_safety_shown()
         return True
-    key = show_page(window, safety_page(large=large), keys=CONTINUE_KEYS + QUIT_KEYS)
+    cv2.imshow(window, np.zeros((DEFAULT_SIZE[1], DEFAULT_SIZE[0], 3), np.uint8))
+    cv2.waitKey(1)  # let the window take its size, then draw the page at that size
+    key = show_page(window, safety_page(window_size(window), large=large), keys=CONTINUE_KEYS + QUIT_KEYS)
     if key in CONTINUE_KEYS:
         mark_safety_shown()
         return True
     return False
+
+
+def fit_size(size: tuple[int, int], box: tuple[int, int] = DEFAULT_SIZE) -> tuple[int, int]:
+    """`size` (width, height) scaled to fit inside `box`, keeping its shape (the window's size)."""
+    w, h = size
+    k = min(box[0] / w, box[1] / h)
+    return max(1, int(w * k)), max(1, int(h * k))
+
+
+def window_size(window: str, fallback: tuple[int, int] = DEFAULT_SIZE) -> tuple[int, int]:
+    """The window's drawing area (width, height), so text pages are drawn sharp at screen size."""
+    try:
+        _, _, w, h = cv2.getWindowImageRect(window)
+    except cv2.error:
+        return fallback
+    return (w, h) if w >= 320 and h >= 200 else fallback
