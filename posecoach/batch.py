@@ -80,7 +80,8 @@ def analyze_one(index: int, video: Path, opts: AnalyzeOptions, report: bool,
         path = None
         if report:
             from posecoach.outputs.report import write_report
-            path = write_report(opts.out_dir / video.stem, hold_target_s=opts.settings.coach.hold_s)
+            path = write_report(opts.out_dir / video.stem, hold_target_s=opts.settings.coach.hold_s,
+                                bands=opts.settings.bands)
         return Outcome(video, summary, None, path)
     except PosecoachError as e:
         return Outcome(video, error=str(e))

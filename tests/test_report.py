@@ -139,3 +139,21 @@ def test_a_log_cut_off_mid_line_still_reports_what_was_whole(tmp_path) -> None:
 def test_not_an_analysis_folder_is_a_clear_error(tmp_path) -> None:
     with pytest.raises(PosecoachError, match="not an analysis folder"):
         write_report(tmp_path)
+
+
+def test_good_bands_follow_the_fault_bands_a_plan_sets() -> None:
+    from posecoach.config import Band, default_bands
+    from posecoach.outputs.plots import good_band
+    from posecoach.outputs.report import _bands
+
+    bands = {**default_bands(), "FOOT_TOO_FAR": Band(fault=110.0, ok=95.0), "LEANING_FORWARD": Band(fault=15.0, ok=5.0)}
+    assert good_band("front_knee_angle_deg", bands) == (85.0, 95.0, 110.0)  # mirrored about 90
+    assert good_band("trunk_lean_deg", bands) == (-5.0, 5.0, 15.0)
+    assert good_band("back_hip_extension_deg", bands) == (0.0, 10.0, 22.0)
+    lo, hi, bad = good_band("pelvic_tilt_deg", bands)
+    assert lo == float("-inf") and (hi, bad) == (0.0, 8.0)
+    lo, hi, bad = good_band("knee_ahead_of_ankle", bands)
+    assert (lo, hi, bad) == pytest.approx((-0.1051, 0.1051, 0.2679), abs=1e-4)  # tan 6 deg, tan 15 deg
+    # a session's summary carries the bands it was judged by
+    parsed = _bands({"bands": {"FOOT_TOO_FAR": {"fault": 110, "ok": 95}, "BOGUS": {"fault": 1, "ok": 0}}})
+    assert parsed["FOOT_TOO_FAR"] == Band(110.0, 95.0) and "BOGUS" not in parsed

@@ -70,16 +70,19 @@ def write_metrics_csv(records: Sequence[Mapping[str, object]], path: Path) -> Pa
     return path
 
 
-def write_report(folder: Path, hold_target_s: float | None = None, csv_too: bool = True) -> Path:
+def write_report(folder: Path, hold_target_s: float | None = None, bands: Mapping[str, Band] | None = None,
+                 csv_too: bool = True) -> Path:
     """Write folder/report.html (and folder/metrics.csv) from folder's frames.jsonl and summary.json.
 
     hold_target_s: the hold asked for per side (s); default: the summary's, else the coach default.
+    bands: the fault bands the session was judged by (a plan may change them), drawn on the angle
+    plots; default: the summary's "bands", else protocol.md's.
     """
     records, summary = load_analysis(folder)
     if csv_too:
         write_metrics_csv(records, folder / "metrics.csv")
     target = float(hold_target_s or summary.get("hold_target_s") or CoachConfig().hold_s)
-    bands = _bands(summary)
+    bands = dict(bands) if bands is not None else _bands(summary)
     page = render_html(records, summary, target, bands, _when(summary, folder))
     out = folder / "report.html"
     out.write_text(page, encoding="utf-8")

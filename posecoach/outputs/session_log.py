@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from posecoach.config import Band
 from posecoach.errors import PosecoachError
 from posecoach.outputs.history import History, now_iso
 from posecoach.outputs.tally import Tally
@@ -30,9 +32,10 @@ class SessionRecorder:
 
     def __init__(self, folder: Path | None, *, source_name: str, hold_target_s: float, fps: float = 30.0,
                  record: bool = False, history: bool = True, report: bool = True,
-                 flush_every_ms: int = 2000) -> None:
+                 bands: Mapping[str, Band] | None = None, flush_every_ms: int = 2000) -> None:
         self.folder = folder
         self.hold_target_s = hold_target_s
+        self.bands = dict(bands) if bands is not None else None
         self.fps = fps
         self.report = report
         self.started_at = now_iso()
@@ -100,10 +103,12 @@ class SessionRecorder:
             self._history = None
 
     def close(self, summary: dict) -> Path | None:
-        """Finish everything; returns the report's path when one was written. Adds started_at and
-        hold_target_s to `summary` (and writes it as summary.json)."""
+        """Finish everything; returns the report's path when one was written. Adds started_at,
+        hold_target_s and the fault bands used to `summary` (and writes it as summary.json)."""
         summary.setdefault("started_at", self.started_at)
         summary.setdefault("hold_target_s", self.hold_target_s)
+        if self.bands is not None:
+            summary.setdefault("bands", {k: {"fault": b.fault, "ok": b.ok} for k, b in self.bands.items()})
         if self._writer is not None:
             self._writer.release()
         if self._log is not None:
