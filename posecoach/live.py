@@ -116,7 +116,7 @@ def run_live(opts: LiveOptions) -> dict:
     voice = Voice(enabled=not opts.mute and opts.settings.coach.voice, language=opts.settings.coach.language)
     recorder = SessionRecorder(opts.session_dir, source_name=source.name, fps=source.fps,
                                hold_target_s=opts.settings.coach.hold_s, record=opts.record,
-                               history=opts.history, report=opts.report)
+                               history=opts.history, report=opts.report, bands=opts.settings.bands)
     cv2 = None
     if window:
         import cv2
