@@ -1,6 +1,7 @@
 """Therapist plans: the example ships valid; mistakes are errors that name the field."""
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -90,3 +91,22 @@ def test_plan_check_as_a_process_exits_2_without_traceback(tmp_path):
     r = subprocess.run([sys.executable, "-m", "posecoach", "plan", "check", str(bad)], capture_output=True,
                        text=True, timeout=60)
     assert r.returncode == 2 and "Traceback" not in r.stderr and "voice must be true or false" in r.stderr
+
+
+def test_plan_reaches_analyze_and_live(tmp_path):
+    """A plan's words appear in what analyze records, and its voice = false mutes live."""
+    from conftest import real_clip
+    from live_helpers import base_env, run_cli, write_clip
+    clip = write_clip(tmp_path / "side.mp4", [(real_clip("kneeling_stretch_side.mp4"), 1.5, False)])
+    plan = tmp_path / "plan.toml"
+    plan.write_text('voice = false\n[strings]\nHOLD_START = "Prima. Halten und atmen."\n')
+    env = base_env(tmp_path / "home")
+    r = run_cli(["analyze", str(clip), "--out", str(tmp_path / "out"), "--plan", str(plan), "--quiet"], env)
+    assert r.returncode == 0, r.stderr
+    cues = [json.loads(x)["cue"] for x in (tmp_path / "out" / "side" / "frames.jsonl").read_text().splitlines()]
+    assert {"code": "HOLD_START", "text": "Prima. Halten und atmen."} in cues
+    r = run_cli(["live", "--video", str(clip), "--no-window", "--plan", str(plan), "--session-dir",
+                 str(tmp_path / "live")], env)
+    assert r.returncode == 0, r.stderr
+    summary = json.loads((tmp_path / "live" / "summary.json").read_text())
+    assert summary["voice"]["muted"] is True
