@@ -72,7 +72,7 @@ class Appearance:
         if spec.hair != "none":
             head_v = starts("head", "neck03")
             # hairline: high on the forehead, low at the back of the head
-            line = head[2] + 0.115 - 0.095 * _smoothstep(rest[:, 1], head[1] - 0.03, head[1] + 0.05)
+            line = head[2] + 0.095 - 0.09 * _smoothstep(rest[:, 1], head[1] - 0.05, head[1] + 0.04)
             cap = head_v & (rest[:, 2] > line)
             colors[cap] = _shade(spec.hair_color, int(cap.sum()), rng, 0.04)
         rgba = np.concatenate([colors, np.full((n, 1), 255.0)], 1).astype(np.uint8)

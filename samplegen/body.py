@@ -105,6 +105,9 @@ class Body:
         ]
         self._w_t = torch.from_numpy(self.weights)
         self._i_t = torch.from_numpy(self.bone_ids)
+        dense = np.zeros((len(self.weights), len(self.labels)))
+        np.add.at(dense, (np.arange(len(self.weights))[:, None].repeat(self.bone_ids.shape[1], 1), self.bone_ids), self.weights)
+        self._dense_weights = dense  # (V, J), for fast skinning without gradients
 
     # -- skinning ---------------------------------------------------------------------------
     def _reweighted(self, transfer: float) -> tuple[np.ndarray, np.ndarray]:
@@ -181,8 +184,10 @@ class Body:
                 torch.from_numpy(np.asarray(rotvecs, dtype=np.float64)),
                 torch.from_numpy(np.asarray(root_t, dtype=np.float64)),
             )
-            verts = self.skin(transforms)
-        return PosedBody(verts.numpy(), poses.numpy(), transforms.numpy())
+        tf = transforms.numpy()
+        blend = (self._dense_weights @ tf[:, :3, :].reshape(len(tf), 12)).reshape(-1, 3, 4)
+        verts = np.einsum("vij,vj->vi", blend[:, :, :3], self.rest_vertices) + blend[:, :, 3]
+        return PosedBody(verts, poses.numpy(), tf)
 
     # -- regions ----------------------------------------------------------------------------
     def bones_matching(self, *prefixes: str, side: str | None = None) -> list[int]:

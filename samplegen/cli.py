@@ -30,6 +30,8 @@ def main(argv: list[str] | None = None) -> int:
     p_all = sub.add_parser("all", help="render every scenario in sample_videos/scenarios/")
     p_all.add_argument("--out", type=Path, default=SAMPLES)
     p_all.add_argument("--only", nargs="*", default=None, help="stems to render (default: all)")
+    p_table = sub.add_parser("table", help="print the Markdown table of the clips (for the README)")
+    p_table.add_argument("folder", type=Path, nargs="?", default=SAMPLES)
     p_check = sub.add_parser("check", help="MediaPipe detection rate per clip")
     p_check.add_argument("clips", type=Path, nargs="*", default=None)
     p_check.add_argument("--model", type=Path, default=REPO / "models" / "pose_landmarker_full.task")
@@ -41,6 +43,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.only:
             paths = [p for p in paths if p.stem in set(args.only)]
         return _render(paths, args.out, False)
+    if args.command == "table":
+        from samplegen.table import clip_table  # noqa: PLC0415
+
+        print(clip_table(args.folder))
+        return 0
     from samplegen.check import check_clips  # noqa: PLC0415
 
     clips = args.clips or sorted(SAMPLES.glob("*.mp4"))

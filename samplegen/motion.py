@@ -32,6 +32,7 @@ class FrameState:
     in_lunge: bool
     front: str | None
     phase: str  # lunge | standing | transition | absent | moving
+    path_m: float = 0.0  # distance walked since the segment began (metres)
 
 
 def _segment(keys: tuple[Keyframe, ...], t: float) -> tuple[int, float]:
@@ -81,7 +82,22 @@ def timeline_state(keys: tuple[Keyframe, ...], solved: list[SolvedPose | None], 
     else:
         kind, front = ("moving" if ka == kb == "standing" else "transition"), None
     in_lunge = kind == "lunge"
-    return FrameState(True, rotvecs, anchor, facing, position, in_lunge, front if in_lunge else None, kind)
+    path = float(np.linalg.norm(position - np.asarray(a.position, float)))
+    return FrameState(True, rotvecs, anchor, facing, position, in_lunge, front if in_lunge else None, kind, path)
+
+
+def walk_cycle(rotvecs: np.ndarray, path_m: float, index: dict[str, int], stride_m: float = 1.3) -> np.ndarray:
+    """Pose parameters with a simple walking cycle (legs and arms swing) after ``path_m`` metres."""
+    rv = rotvecs.copy()
+    ph = 2 * math.pi * path_m / stride_m
+    fade = min(1.0, path_m / 0.3)
+    for side, sign in (("L", 1.0), ("R", -1.0)):
+        swing = sign * math.sin(ph)
+        rv[index[f"upperleg01.{side}"], 0] -= fade * 0.38 * swing
+        lift = max(0.0, math.sin(ph + sign * math.pi / 2 + math.pi / 2))
+        rv[index[f"lowerleg01.{side}"], 0] += fade * 0.6 * lift
+        rv[index[f"upperarm01.{side}"], 0] += fade * 0.3 * swing
+    return rv
 
 
 class NaturalMotion:

@@ -14,7 +14,7 @@ import trimesh
 from samplegen.appearance import Appearance
 from samplegen.body import JOINT_BONES, Body
 from samplegen.degrade import degrade
-from samplegen.motion import NaturalMotion, timeline_state
+from samplegen.motion import NaturalMotion, timeline_state, walk_cycle
 from samplegen.scenario import Scenario
 from samplegen.scene import MAT_THICKNESS_M, Camera, Stage
 from samplegen.solver import PostureSolver, SolvedPose
@@ -106,6 +106,8 @@ def render_clip(scenario: Scenario, out_dir: Path, preview: bool = False, log: C
         present = False
         if state.present and state.rotvecs is not None and state.anchor is not None:
             rv, drift = motion.apply(state.rotvecs, t)
+            if state.phase == "moving":
+                rv = walk_cycle(rv, state.path_m, body.index)
             posed = body.pose(rv, np.zeros(3))
             floor = float(posed.vertices[:, 2].min())
             rot = _rot_z(body_yaw_rad(state.facing_deg))

@@ -94,7 +94,7 @@ def _texture(kind: str, rgb: tuple[int, int, int], rng: np.random.Generator, siz
         seam = (np.abs((yy * 8) % 1.0) < 0.012) * -0.35
         shade = 1.0 + offset + grain + seam
     elif kind == "tiles":
-        seam = ((np.abs((xx * 6) % 1.0) < 0.02) | (np.abs((yy * 6) % 1.0) < 0.02)) * 0.35
+        seam = ((np.abs((xx * 3) % 1.0) < 0.015) | (np.abs((yy * 3) % 1.0) < 0.015)) * 0.12
         shade = 1.0 + 0.03 * noise + seam
     elif kind == "carpet":
         shade = 1.0 + 0.08 * rng.standard_normal((size, size)) + 0.04 * noise

@@ -163,8 +163,8 @@ class PostureSolver:
             loss = self._angle_loss(poses, jn, p, transition)
             z = {name: b.skin(transforms, g)[:, 2] for name, g in ids.items()}
             floor = _softmin(torch.cat([z["heel"], z["ball"]]))
-            loss = loss + ((_softmin(z["heel"]) - floor) / 0.004) ** 2 + ((_softmin(z["ball"]) - floor) / 0.004) ** 2
-            loss = loss + ((_softmin(z["knee"]) - floor - hover) / 0.004) ** 2
+            loss = loss + ((_softmin(z["heel"]) - floor) / 0.0015) ** 2 + ((_softmin(z["ball"]) - floor) / 0.0015) ** 2
+            loss = loss + ((_softmin(z["knee"]) - floor - hover) / 0.0015) ** 2
             if not transition:
                 loss = loss + 0.3 * ((_softmin(z["bfoot"]) - floor) / 0.006) ** 2
             leg_z = b.skin(transforms, legs)[:, 2]
@@ -183,9 +183,9 @@ class PostureSolver:
         floor_z = float(posed.vertices[np.concatenate([groups["heel"], groups["ball"]]), 2].min())
         joints = {name: posed.joint(i)[[1, 2]] * np.array([-1.0, 1.0]) for name, i in jn.items()}
         achieved = sagittal_metrics(joints, p.front, p.pelvic_tilt_deg)
-        ankle = posed.joint(self._i(f"foot.{f}"))
-        knee = posed.joint(self._i(f"lowerleg01.{k}"))
-        anchor = np.array([0.0, 0.5 * (ankle[1] + knee[1]), floor_z])
+        front_ankle = posed.joint(self._i(f"foot.{f}"))
+        back_ankle = posed.joint(self._i(f"foot.{k}"))
+        anchor = np.array([0.0, 0.5 * (front_ankle[1] + back_ankle[1]), floor_z])
         return SolvedPose(rv, anchor, floor_z, achieved)
 
     def _angle_loss(self, poses: torch.Tensor, jn: dict[str, int], p: Posture, transition: bool) -> torch.Tensor:
@@ -268,12 +268,15 @@ class PostureSolver:
                 out[s] = (wrist, wrist + np.array([sign * 0.01, -0.01, -0.09]), None)
             return out
         if hands == "hips":
+            trunk_ids = b.vertices_of(b.bones_matching("pelvis", "spine05", "spine04"), 0.5)
+            tv = posed.vertices[trunk_ids]
             for s, sign in (("L", 1.0), ("R", -1.0)):
                 hip = J(f"upperleg01.{s}")
-                width = np.abs(posed.vertices[:, 0][np.abs(posed.vertices[:, 2] - hip[2] - 0.1) < 0.02]).max()
-                wrist = np.array([sign * (width + 0.02), hip[1] + 0.03, hip[2] + 0.12])
-                knuckle = wrist + np.array([-sign * 0.03, -0.08, -0.03])
-                elbow = np.array([sign * (width + 0.17), hip[1] + 0.12, hip[2] + 0.3])
+                band = tv[np.abs(tv[:, 2] - hip[2] - 0.11) < 0.025]
+                width = np.abs(band[:, 0]).max() if len(band) else abs(hip[0]) + 0.06
+                wrist = np.array([sign * (width + 0.025), hip[1] + 0.035, hip[2] + 0.13])
+                knuckle = wrist + np.array([-sign * 0.025, -0.085, -0.02])
+                elbow = np.array([sign * (width + 0.16), hip[1] + 0.12, hip[2] + 0.32])
                 out[s] = (wrist, knuckle, elbow)
             return out
         f = "L" if p.front == "left" else "R"
