@@ -102,6 +102,11 @@ class Voice:
         if not self._muted:
             self._engine.say(text)
 
+    def say_now(self, text: str) -> None:
+        """Cut off whatever is being said and say this, even when muted (the pain stop)."""
+        self._engine.cancel()
+        self._engine.say(text)
+
     def close(self) -> None:
         self._engine.close()
 
@@ -171,8 +176,7 @@ def run_live(opts: LiveOptions) -> dict:
                     session.coach.switch_side()
                 elif key == ord("p"):
                     cue = session.stop_for_pain(frame.t_ms)
-                    voice.muted = False  # safety words are said even when muted
-                    voice.say(f"{cue.text} {cue_text('PAIN_ADVICE', opts.strings)}")
+                    voice.say_now(f"{cue.text} {cue_text('PAIN_ADVICE', opts.strings)}")
                     end_reason = "pain"
                     print(pain_text(), flush=True)
                     screens.show_page(WINDOW, screens.pain_page(screens.window_size(WINDOW, frame_size), large=True), timeout_s=PAIN_SCREEN_S)
