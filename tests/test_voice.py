@@ -140,3 +140,17 @@ def test_without_any_engine_cues_are_printed_after_one_notice(monkeypatch, capsy
 def test_the_system_program_renders_too(tmp_path):
     cli = v.CliEspeak(v.espeak_program(), "en", 150)
     assert rms(cli.synth("Ten seconds.")) > 500
+
+
+@pytest.mark.skipif(v.espeak_program() is None, reason="no espeak-ng program on this machine")
+def test_without_the_wheel_the_system_program_is_used(tmp_path, monkeypatch):
+    def unavailable():
+        raise v.VoiceUnavailable("no library")
+    monkeypatch.setattr(v.LibEspeak, "shared", classmethod(lambda cls: unavailable()))
+    out = tmp_path / "cli.wav"
+    engine = v.make_voice(to_file=out)
+    assert isinstance(engine, v.VoiceEngine) and "program" in engine.name
+    engine.say("Switch sides.")
+    engine.close()
+    samples, rate = read_wav(out)
+    assert rate > 8000 and rms(samples) > 500
