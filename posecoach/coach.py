@@ -19,6 +19,7 @@ from posecoach.types import Cue
 PRIORITY = {
     "PAIN_STOP": 200, "NO_PERSON": 100, "ONE_PERSON": 96, "STEP_BACK": 95, "LOWER_CAMERA": 94,
     "TOO_DARK": 93, "NOT_SIDE_VIEW": 90, "COME_CLOSER": 89, "SETUP_OK": 85,
+    "SETUP_ANYWAY": 85,
     "ANTERIOR_TILT": 80, "HIPS_FORWARD": 79, "KNEE_PAST_ANKLE": 78, "FOOT_TOO_FAR": 77,
     "LEANING_FORWARD": 76,
     "ALL_DONE": 70, "HOLD_COMPLETE": 69, "SWITCH_SIDES": 68, "NEXT_REP": 67, "TEN_SECONDS": 60,
@@ -27,9 +28,11 @@ PRIORITY = {
 FAULT_CODES = frozenset((*FORM_FAULTS, "NOT_SIDE_VIEW", "NO_PERSON"))
 # Guidance that is said once when its moment comes, not repeated on a cooldown.
 ONCE = frozenset(("HOLD_START", "TEN_SECONDS", "HOLD_COMPLETE", "SWITCH_SIDES", "NEXT_REP", "ALL_DONE",
-                  "PAIN_STOP", "SETUP_OK"))
+                  "PAIN_STOP", "SETUP_OK", "SETUP_ANYWAY"))
 # Scene codes the caller may pass that only matter while the setup is being checked.
 SETUP_ONLY = frozenset(("COME_CLOSER",))
+# Setup problems the coach can live with after setup_patience_s (the person is seen, side-on).
+SOFT_SETUP = frozenset(("COME_CLOSER", "TOO_DARK", "TOO_BRIGHT"))
 
 
 @dataclass
@@ -69,6 +72,8 @@ class Coach:
         self.pain_t_ms: int | None = None
         self.setup_confirmed = not self.config.setup_check
         self._setup_ok_since: int | None = None
+        self._soft_since: int | None = None
+        self._setup_cue = "SETUP_OK"
         self._rep_hold = {"left": 0.0, "right": 0.0}  # good-form seconds in the current repetition
         self._rest_side: str | None = None  # just completed: ease out before it counts again
 
@@ -127,8 +132,8 @@ class Coach:
         good = False
         if not st.in_lunge or side != self._rest_side:
             self._rest_side = None
-        if self.config.setup_check and "SETUP_OK" not in self._once_said:
-            wanted.append("SETUP_OK")  # confirmed on the previous frame; keep it until said
+        if self.config.setup_check and self._setup_cue not in self._once_said:
+            wanted.append(self._setup_cue)  # confirmed on the previous frame; keep it until said
         if not remaining:
             self.phase = "done"
         elif not st.obs.person or st.obs.out_of_frame or st.view == "front":
@@ -192,7 +197,13 @@ class Coach:
         self.phase = "setup"
         issues = self.setup_issues(st, extra)
         wanted = [c for c in extra if c not in SETUP_ONLY and c not in issues]
-        if issues:
+        seen = st.obs.person and not any(c not in SOFT_SETUP for c in issues)
+        self._soft_since = (t_ms if self._soft_since is None else self._soft_since) if seen else None
+        if issues and seen and t_ms - self._soft_since >= self.config.setup_patience_s * 1000:
+            self.setup_confirmed = True  # only soft problems, for long enough: coach anyway
+            self._setup_cue = "SETUP_ANYWAY"
+            wanted.append("SETUP_ANYWAY")
+        elif issues:
             self._setup_ok_since = None
             if issues[0] != "NO_PERSON" or (self._absent_since is not None and t_ms - self._absent_since
                                              >= self.config.no_person_cue_after_s * 1000):
@@ -209,7 +220,7 @@ class Coach:
     # -- cue pacing ---------------------------------------------------------------------------
     def _choose(self, wanted: list[str], t_ms: int) -> Cue | None:
         gap_ms = self.config.cue_gap_s * 1000
-        urgent = {"HOLD_COMPLETE", "ALL_DONE", "PAIN_STOP", "SETUP_OK"}
+        urgent = {"HOLD_COMPLETE", "ALL_DONE", "PAIN_STOP", "SETUP_OK", "SETUP_ANYWAY"}
         for code in sorted(set(wanted), key=lambda c: -PRIORITY.get(c, 0)):
             if code in ONCE and code in self._once_said:
                 continue

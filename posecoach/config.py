@@ -71,6 +71,9 @@ class CoachConfig:
     # for setup_confirm_s, then say so. Off for recorded videos, which start mid-exercise.
     setup_check: bool = False
     setup_confirm_s: float = 1.0
+    # If only soft problems remain (too small, light) for this long, coach anyway: a small room
+    # or a bright window must not keep the session from ever starting.
+    setup_patience_s: float = 15.0
 
 
 @dataclass(frozen=True)

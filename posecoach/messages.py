@@ -18,6 +18,7 @@ CUES: dict[str, str] = {
     "TOO_DARK": "It is too dark to see you well. Add some light.",
     "COME_CLOSER": "Come a little closer to the camera.",
     "SETUP_OK": "Good, I can see all of you.",
+    "SETUP_ANYWAY": "Let's start. I can't see you perfectly from here, so my tips may be less precise.",
     "GET_INTO_POSITION": "Kneel down with your {front} foot forward and your back knee on a soft pad.",
     "HOLD_START": "Good. Hold it there and breathe.",
     "GOOD_FORM": "That's it. Keep breathing.",

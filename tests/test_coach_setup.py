@@ -103,3 +103,21 @@ def test_pain_stops_everything_and_records_the_time():
     assert cue.code == "PAIN_STOP" and coach.pain_t_ms == 2000
     cues, cs, _ = play(coach, [(3, state("lunge", ("HIPS_FORWARD",)))], t0=2000)
     assert cues == [] and cs.phase == "stopped" and cs.hold_s["left"] < 2.1
+
+
+def test_soft_problems_alone_do_not_block_the_session_for_ever():
+    coach = Coach(CoachConfig(setup_check=True, setup_patience_s=15))
+    # too small the whole time, but seen, whole and side-on: after 15 s coaching starts anyway
+    cues, cs, _ = run(coach, [(10, state("lunge"), ("COME_CLOSER",)), (2, state("front"), ("COME_CLOSER",)),
+                              (17, state("lunge"), ("COME_CLOSER",))])
+    c = codes(cues)
+    assert c[0] == "COME_CLOSER" and "SETUP_OK" not in c
+    t_anyway = dict((code, t) for t, code in cues)["SETUP_ANYWAY"]
+    assert 26.5 <= t_anyway <= 27.0  # the clock restarted when the person turned to face the camera
+    assert cs.phase == "holding" and cs.hold_s["left"] > 1.0
+
+
+def test_hard_problems_keep_the_setup_open():
+    coach = Coach(CoachConfig(setup_check=True, setup_patience_s=5))
+    cues, cs, _ = run(coach, [(20, state("front"), ())])
+    assert "SETUP_ANYWAY" not in codes(cues) and cs.phase == "setup" and not coach.setup_confirmed
