@@ -19,8 +19,9 @@ from typing import Any
 
 import numpy as np
 
+from benchmarks.accuracy import REAL_EXPECT, UNKNOWN_REAL
 from benchmarks.offsets import landmarks, pose_at
-from benchmarks.scoring import CODES, ClipScore, pool, pooled_latency, score_clip
+from benchmarks.scoring import CODES, ClipScore, expected_truth, pool, pooled_latency, score_clip
 from posecoach.config import Settings, SmoothingConfig
 from posecoach.pipeline import Session
 from posecoach.types import Frame, Pose
@@ -51,12 +52,28 @@ def replay(truth: dict[str, Any], data: dict[str, np.ndarray], settings: Setting
 
 
 def load_clips(folders: Iterable[Path], cache: Path) -> list[tuple[str, dict[str, Any], dict[str, np.ndarray]]]:
+    """(stem, truth, landmarks) for every clip; a clip without a truth file (real footage) gets the
+    stand-in truth of benchmarks.accuracy.REAL_EXPECT at the video's nominal frame times."""
     clips = []
     for folder in folders:
-        for t in sorted(folder.glob("*.truth.json")):
-            video = t.with_name(t.name[: -len(".truth.json")] + ".mp4")
-            if video.is_file():
-                clips.append((video.stem, json.loads(t.read_text()), landmarks(video, cache)))
+        has_truth = any(folder.glob("*.truth.json"))  # then a video without one is still being made
+        for video in sorted(folder.glob("*.mp4")):
+            t = video.with_name(video.stem + ".truth.json")
+            if has_truth and not t.is_file():
+                continue
+            data = landmarks(video, cache)
+            if t.is_file():
+                truth = json.loads(t.read_text())
+            else:
+                import cv2
+
+                cap = cv2.VideoCapture(str(video))
+                fps = float(cap.get(cv2.CAP_PROP_FPS) or 30.0)
+                cap.release()
+                stub = [{"frame": i, "t_ms": int(round(i * 1000.0 / fps))} for i in range(len(data["present"]))]
+                spec = REAL_EXPECT.get(video.stem, {"expect": UNKNOWN_REAL})
+                truth = {"per_frame": expected_truth(stub, spec["expect"], spec.get("until_s"))}
+            clips.append((video.stem, truth, data))
     return clips
 
 
@@ -76,7 +93,7 @@ def summary_line(p: ClipScore) -> str:
             parts.append(f"{code[:8]} {f.precision or 0:.2f}/{f.recall or 0:.2f}")
     lat = pooled_latency(p, CODES)
     parts.append(f"lat {lat.median_s or 0:.2f}/{lat.max_s or 0:.2f} miss {lat.misses}")
-    parts.append(f"false {len(p.false_cues)}")
+    parts.append(f"false {len(p.false_cues)} wrong {len(p.wrong_cues)}")
     return "  ".join(parts)
 
 

@@ -201,6 +201,9 @@ class LungeAnalyzer:
         self._front_votes: deque[str] = deque(maxlen=15)
         self._kneel_votes: deque[bool] = deque(maxlen=7 if smooth else 1)
         self._view = "unknown"
+        # Scene codes not yet judged: their first judgement is taken at once (nothing to debounce
+        # against yet), so a stream that starts with nobody, or facing the camera, says so at once.
+        self._unjudged = {"NO_PERSON", "NOT_SIDE_VIEW"}
 
     def _steady_facing(self, pose: Pose) -> int:
         if not pose.present:
@@ -250,10 +253,15 @@ class LungeAnalyzer:
 
     def _judge(self, obs: Observation, view: str, in_lunge: bool, metrics: Metrics, t_ms: int) -> list[str]:
         faults = []
-        if self._debounce["NO_PERSON"].update(not obs.person, t_ms):
-            faults.append("NO_PERSON")
-        if obs.person and self._debounce["NOT_SIDE_VIEW"].update(view == "front", t_ms):
-            faults.append("NOT_SIDE_VIEW")
+        scene = {"NO_PERSON": not obs.person}
+        if obs.person and view != "unknown":
+            scene["NOT_SIDE_VIEW"] = view == "front"
+        for code, raw_on in scene.items():
+            if code in self._unjudged:
+                self._unjudged.discard(code)
+                self._debounce[code].state = raw_on
+            if self._debounce[code].update(raw_on, t_ms):
+                faults.append(code)
         judging = in_lunge and view == "side"
         for code in FORM_FAULTS:
             value = getattr(metrics, FAULT_METRIC[code])
