@@ -12,14 +12,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-import cv2
-
 from posecoach import __version__
 from posecoach.config import Settings
 from posecoach.errors import PosecoachError, SourceError
-from posecoach.overlay import annotate
 from posecoach.pipeline import Session
-from posecoach.sources import VIDEO_SUFFIXES, ImageFolderSource, VideoSource, open_source
+from posecoach.sources import VIDEO_SUFFIXES, ImageFolderSource, VideoSource, open_source, prefetch
+from posecoach.videoout import AnnotatedVideoWriter
 
 
 @dataclass(frozen=True)
@@ -84,17 +82,15 @@ def analyze_video(video: Path, opts: AnalyzeOptions, session_factory: Callable[.
     last_t = 0
     try:
         with open(out / "frames.jsonl", "w", encoding="utf-8") as fh:
-            for frame in source:
+            for frame in prefetch(source):
                 result = session.process(frame)
                 fh.write(json.dumps(result.to_record(), separators=(",", ":")) + "\n")
                 fh.flush()
                 last_t = frame.t_ms
                 if opts.annotate:
                     if writer is None:
-                        h, w = frame.image.shape[:2]
-                        writer = cv2.VideoWriter(str(out / "annotated.mp4"), cv2.VideoWriter_fourcc(*"mp4v"),
-                                                 source.fps, (w, h))
-                    writer.write(annotate(frame.image, result, _held_cue(session, frame.t_ms)))
+                        writer = AnnotatedVideoWriter(out / "annotated.mp4", source.fps)
+                    writer.write(frame.image, result, _held_cue(session, frame.t_ms))
                 if bar is not None:
                     bar.update(1)
     except KeyboardInterrupt:
@@ -104,7 +100,7 @@ def analyze_video(video: Path, opts: AnalyzeOptions, session_factory: Callable[.
         if bar is not None:
             bar.close()
         if writer is not None:
-            writer.release()
+            writer.close(check=sys.exc_info()[0] is None)
         session.close()
         summary = _summary(video, source, session, last_t, interrupted)
         (out / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")

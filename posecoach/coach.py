@@ -18,7 +18,7 @@ from posecoach.types import Cue
 
 PRIORITY = {
     "PAIN_STOP": 200, "NO_PERSON": 100, "ONE_PERSON": 96, "STEP_BACK": 95, "LOWER_CAMERA": 94,
-    "TOO_DARK": 93, "NOT_SIDE_VIEW": 90, "COME_CLOSER": 89, "SETUP_OK": 85,
+    "TOO_DARK": 93, "TOO_BRIGHT": 93, "NOT_SIDE_VIEW": 90, "COME_CLOSER": 89, "SETUP_OK": 85,
     "SETUP_ANYWAY": 85,
     "ANTERIOR_TILT": 80, "HIPS_FORWARD": 79, "KNEE_PAST_ANKLE": 78, "FOOT_TOO_FAR": 77,
     "LEANING_FORWARD": 76,
@@ -33,6 +33,7 @@ ONCE = frozenset(("HOLD_START", "TEN_SECONDS", "HOLD_COMPLETE", "SWITCH_SIDES", 
 SETUP_ONLY = frozenset(("COME_CLOSER",))
 # Setup problems the coach can live with after setup_patience_s (the person is seen, side-on).
 SOFT_SETUP = frozenset(("COME_CLOSER", "TOO_DARK", "TOO_BRIGHT"))
+LIGHT_CODES = frozenset(("TOO_DARK", "TOO_BRIGHT"))  # while these hold, NO_PERSON is not said
 
 
 @dataclass
@@ -101,8 +102,9 @@ class Coach:
 
     def setup_issues(self, st: LungeState, extra: list[str]) -> list[str]:
         """What stops a good view of the person, most important first (codes)."""
+        light = [c for c in LIGHT_CODES if c in extra]
         if not st.obs.person:
-            issues = ["NO_PERSON"]
+            issues = [] if light else ["NO_PERSON"]  # in the dark, "step into view" misleads
         elif st.obs.out_of_frame:
             feet_only = set(st.obs.out_of_frame) <= {"feet", "knees"}
             issues = ["LOWER_CAMERA" if feet_only and not st.obs.lying else "STEP_BACK"]
@@ -110,8 +112,7 @@ class Coach:
             issues = [c for c in ("COME_CLOSER",) if c in extra]
         if st.obs.person and (st.view == "front" or "NOT_SIDE_VIEW" in st.faults):
             issues.append("NOT_SIDE_VIEW")
-        if "TOO_DARK" in extra:
-            issues.append("TOO_DARK")
+        issues.extend(light)
         return sorted(issues, key=lambda c: -PRIORITY.get(c, 0))
 
     def update(self, st: LungeState, t_ms: int, extra: list[str] | None = None) -> CoachState:
@@ -145,7 +146,7 @@ class Coach:
         else:
             self.phase = "positioning"
 
-        if "NO_PERSON" in st.faults and self._absent_since is not None \
+        if "NO_PERSON" in st.faults and self._absent_since is not None and not LIGHT_CODES & set(extra) \
                 and t_ms - self._absent_since >= self.config.no_person_cue_after_s * 1000:
             wanted.append("NO_PERSON")
         if st.obs.person and st.obs.out_of_frame:

@@ -16,6 +16,7 @@ CUES: dict[str, str] = {
     "LOWER_CAMERA": "Lower or tilt the camera so your feet are in view.",
     "ONE_PERSON": "Only one person should be in view.",
     "TOO_DARK": "It is too dark to see you well. Add some light.",
+    "TOO_BRIGHT": "The picture is washed out. Turn the camera away from bright light.",
     "COME_CLOSER": "Come a little closer to the camera.",
     "SETUP_OK": "Good, I can see all of you.",
     "SETUP_ANYWAY": "Let's start. I can't see you perfectly from here, so my tips may be less precise.",

@@ -88,13 +88,14 @@ def draw_angles(img: np.ndarray, result: FrameResult) -> None:
 
 # What kind of message a cue is, said in a word and an icon (never by colour alone).
 FIX_CODES = frozenset((*FORM_FAULTS, "NOT_SIDE_VIEW"))
-SETUP_CODES = frozenset(("NO_PERSON", "STEP_BACK", "LOWER_CAMERA", "COME_CLOSER", "TOO_DARK", "ONE_PERSON"))
+SETUP_CODES = frozenset(("NO_PERSON", "STEP_BACK", "LOWER_CAMERA", "COME_CLOSER", "TOO_DARK", "TOO_BRIGHT",
+                         "ONE_PERSON"))
 GOOD_CODES = frozenset(("SETUP_OK", "HOLD_START", "GOOD_FORM", "HOLD_COMPLETE", "ALL_DONE"))
 SETUP_CHECKS = (  # (label, the codes that mean this check fails)
     ("Whole body in view", ("NO_PERSON", "STEP_BACK", "LOWER_CAMERA")),
     ("Side-on to the camera", ("NOT_SIDE_VIEW",)),
     ("Close enough", ("COME_CLOSER",)),
-    ("Enough light", ("TOO_DARK",)),
+    ("Good light", ("TOO_DARK", "TOO_BRIGHT")),
 )
 
 

@@ -15,9 +15,19 @@ from posecoach.coach import Coach, CoachState
 from posecoach.config import Settings
 from posecoach.estimator import PoseEstimator
 from posecoach.exercises.lunge import FORM_FAULTS, LungeAnalyzer, LungeState
+from posecoach.filters import Debounce
 from posecoach.types import Cue, Frame, FrameResult, Pose
 
 DARK_LUMA, BRIGHT_LUMA = 35.0, 235.0
+# Overexposed: at least this share of the picture is blown out (>= 250), and so is this share
+# of the person's body, sampled along the limbs and trunk, when someone is seen (a white studio
+# wall behind a well-lit person is fine: there the body is < 0.3 blown, a washed-out one > 0.3).
+BLOWN_FRACTION, BLOWN_BODY_FRACTION = 0.5, 0.3
+BODY_LINES = ((11, 23), (12, 24), (23, 25), (24, 26), (25, 27), (26, 28), (11, 13), (13, 15), (12, 14),
+              (14, 16), (11, 12), (23, 24))
+# Light and people codes are passed on once they have held this long (one odd frame says nothing).
+SCENE_HOLD_MS = 500.0
+STEADY_SCENE = ("TOO_DARK", "TOO_BRIGHT", "ONE_PERSON")
 # A person whose landmarks span less of the frame height than this is too small to measure
 # well (joint errors grow as the body shrinks in pixels): they are asked to come closer.
 MIN_BODY_FRACTION = 0.40
@@ -30,6 +40,8 @@ def scene_guidance(frame: Frame, pose: Pose) -> list[str]:
     small = frame.image[::8, ::8]
     if float(np.mean(small)) < DARK_LUMA:
         out.append("TOO_DARK")
+    elif overexposed(frame.image, small, pose):
+        out.append("TOO_BRIGHT")
     if pose.num_people > 1:
         out.append("ONE_PERSON")
     if pose.present:
@@ -37,6 +49,22 @@ def scene_guidance(frame: Frame, pose: Pose) -> list[str]:
         if ys.size and (ys.max() - ys.min()) < MIN_BODY_FRACTION * frame.image.shape[0]:
             out.append("COME_CLOSER")
     return out
+
+
+def overexposed(image: np.ndarray, small: np.ndarray, pose: Pose) -> bool:
+    """The picture is washed out where it matters (see BLOWN_FRACTION); ~0.1 ms a frame."""
+    if float(np.mean(small.max(axis=2) >= 250)) < BLOWN_FRACTION:
+        return False
+    if not pose.present:
+        return True
+    t = np.linspace(0.0, 1.0, 9)[:, None]
+    pts = np.concatenate([pose.xy[a] + (pose.xy[b] - pose.xy[a]) * t for a, b in BODY_LINES])
+    pts = pts[np.isfinite(pts).all(axis=1)]
+    if not len(pts):
+        return True
+    h, w = image.shape[:2]
+    xs, ys = np.clip(pts[:, 0].astype(int), 0, w - 1), np.clip(pts[:, 1].astype(int), 0, h - 1)
+    return float(np.mean(image[ys, xs].max(axis=1) >= 250)) >= BLOWN_BODY_FRACTION
 
 
 @dataclass
@@ -57,6 +85,7 @@ class Session:
         self.good_frames = 0
         self.lunge_frames = 0
         self.cues: list[dict[str, object]] = []
+        self._scene = {code: Debounce(SCENE_HOLD_MS) for code in STEADY_SCENE}
 
     def process(self, frame: Frame) -> FrameResult:
         assert self.estimator is not None
@@ -65,7 +94,7 @@ class Session:
 
     def judge(self, frame: Frame, pose: Pose) -> FrameResult:
         st: LungeState = self.analyzer.update(pose, frame.t_ms)
-        cs: CoachState = self.coach.update(st, frame.t_ms, extra=scene_guidance(frame, pose))
+        cs: CoachState = self.coach.update(st, frame.t_ms, extra=self.steady_scene(frame, pose))
         self.frames += 1
         self.detected += int(pose.present)
         if st.in_lunge:
@@ -77,10 +106,17 @@ class Session:
             frame=frame.index, t_ms=frame.t_ms, person=pose.present, view=st.view,
             front_side=st.front_side, phase=cs.phase, metrics=st.metrics, faults=st.faults,
             cue=cs.cue, hold_s=cs.hold_s, pose=pose,
-            notes={"in_lunge": st.in_lunge, "good_form": cs.good_form,
+            notes={"in_lunge": st.in_lunge, "good_form": cs.good_form, "people": pose.num_people,
                    **({"setup_issues": cs.setup_issues} if cs.phase == "setup" and not self.coach.setup_confirmed
                       else {})},
         )
+
+    def steady_scene(self, frame: Frame, pose: Pose) -> list[str]:
+        """scene_guidance, with light and people codes passed on only once held SCENE_HOLD_MS."""
+        raw = scene_guidance(frame, pose)
+        steady = [c for c in raw if c not in self._scene]
+        steady += [c for c, d in self._scene.items() if d.update(c in raw, frame.t_ms)]
+        return steady
 
     def summary(self) -> dict[str, object]:
         return {

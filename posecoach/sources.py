@@ -5,13 +5,20 @@ file's own timing, so a replay is exact.
 """
 from __future__ import annotations
 
+import contextlib
+import os
+import queue
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-import cv2
-import numpy as np
+# FFmpeg's own complaints about a damaged file ("moov atom not found") would reach the terminal
+# beside our one-line error; read when OpenCV first opens a video, so set before any capture.
+os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
+
+import cv2  # noqa: E402
+import numpy as np  # noqa: E402
 
 from posecoach.errors import SourceError
 from posecoach.types import Frame
@@ -32,9 +39,12 @@ class VideoSource:
             raise SourceError(f"video not found: {self.path}")
         if self.path.is_dir():
             raise SourceError(f"{self.path} is a folder, not a video")
+        if self.path.stat().st_size == 0:
+            raise SourceError(f"cannot read {self.path}: the file is empty")
         self._cap = cv2.VideoCapture(str(self.path))
         if not self._cap.isOpened():
-            raise SourceError(f"cannot read {self.path}: not a video OpenCV can decode")
+            self._cap.release()
+            raise SourceError(f"cannot read {self.path}: {unreadable_reason(self.path)}")
         fps = float(self._cap.get(cv2.CAP_PROP_FPS) or 0.0)
         self.fps = fps if 1.0 <= fps <= 1000.0 else 30.0
         self.frame_count = max(int(self._cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0), 0)
@@ -56,9 +66,24 @@ class VideoSource:
                 index += 1
         finally:
             self._cap.release()
-        if self.frame_count and index < self.frame_count - 2:
+        # The container's count is an estimate for some formats: allow 2% slack before calling
+        # the file cut short.
+        if self.frame_count and index < self.frame_count - max(2, 0.02 * self.frame_count):
             self.truncated = True
         self.frames_read = index
+
+
+def unreadable_reason(path: Path) -> str:
+    """Why OpenCV could not open `path`, guessed from its first bytes."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(12)
+    except OSError as e:
+        return e.strerror or str(e)
+    if head[4:8] == b"ftyp":
+        return ("an MP4/MOV file without decodable video (no frames, damaged, or cut short before "
+                "its index was written)")
+    return "not a video file, or in a format OpenCV cannot decode"
 
 
 class ImageFolderSource:
@@ -105,7 +130,7 @@ class LatestFrameSource:
         self.dropped = 0
         self.frames_read = 0
         self._lock = threading.Condition()
-        self._latest: tuple[np.ndarray, int] | None = None
+        self._latest: tuple[np.ndarray, int, float] | None = None
         self._seq = 0
         self._taken = 0
         self._stop = False
@@ -127,10 +152,11 @@ class LatestFrameSource:
                 item = self._read()
                 if item is None:
                     break
+                captured = time.monotonic()
                 with self._lock:
                     if self._latest is not None and self._seq > self._taken:
                         self.dropped += 1
-                    self._latest = item
+                    self._latest = (item[0], item[1], captured)
                     self._seq += 1
                     self._lock.notify_all()
         finally:
@@ -149,9 +175,9 @@ class LatestFrameSource:
                         self._lock.wait(timeout=1.0)
                     if self._seq == self._taken:
                         break
-                    image, t_ms = self._latest  # type: ignore[misc]
+                    image, t_ms, captured = self._latest  # type: ignore[misc]
                     self._taken = self._seq
-                yield Frame(image=image, t_ms=t_ms, index=index)
+                yield Frame(image=image, t_ms=t_ms, index=index, captured_s=captured)
                 index += 1
         finally:
             self.frames_read = index
@@ -182,7 +208,8 @@ class CameraSource(LatestFrameSource):
         self._t0 = time.monotonic()
 
     def _open(self) -> cv2.VideoCapture:
-        cap = cv2.VideoCapture(self.camera)
+        with quiet_opencv():
+            cap = cv2.VideoCapture(self.camera)
         if not cap.isOpened():
             cap.release()
             found = list_cameras()
@@ -250,12 +277,70 @@ class PacedVideoSource(LatestFrameSource):
 def list_cameras(max_index: int = 4) -> list[int]:
     """Camera indices that open, probing 0..max_index-1 (quietly)."""
     found = []
-    for i in range(max_index):
-        cap = cv2.VideoCapture(i)
-        if cap.isOpened():
-            found.append(i)
-        cap.release()
+    with quiet_opencv():
+        for i in range(max_index):
+            cap = cv2.VideoCapture(i)
+            if cap.isOpened():
+                found.append(i)
+            cap.release()
     return found
+
+
+@contextlib.contextmanager
+def quiet_opencv() -> Iterator[None]:
+    """Silence OpenCV's log lines (e.g. "Camera index out of range") while probing cameras: the
+    user gets our one-line error instead."""
+    try:
+        previous = cv2.utils.logging.getLogLevel()
+        cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
+    except AttributeError:  # a build without the logging utilities
+        yield
+        return
+    try:
+        yield
+    finally:
+        cv2.utils.logging.setLogLevel(previous)
+
+
+def prefetch(frames: Iterable[Frame], depth: int = 4) -> Iterator[Frame]:
+    """Decode ahead on another thread (OpenCV releases the GIL while decoding), so decoding
+    overlaps pose inference on a second core. At most `depth` frames wait (bounded memory);
+    nothing is dropped. An error in the decoder is raised here, in the consumer.
+    """
+    q: queue.Queue[tuple[str, object]] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item: tuple[str, object]) -> bool:
+        while not stop.is_set():
+            try:
+                q.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def run() -> None:
+        try:
+            for frame in frames:
+                if not put(("frame", frame)):
+                    return
+            put(("end", None))
+        except BaseException as e:  # noqa: BLE001 - handed to the consumer
+            put(("error", e))
+
+    thread = threading.Thread(target=run, name="decode", daemon=True)
+    thread.start()
+    try:
+        while True:
+            kind, item = q.get()
+            if kind == "end":
+                return
+            if kind == "error":
+                raise item  # type: ignore[misc]
+            yield item  # type: ignore[misc]
+    finally:
+        stop.set()
+        thread.join(timeout=5.0)
 
 
 def open_source(spec: str | Path) -> VideoSource | ImageFolderSource:

@@ -13,10 +13,15 @@ METRIC_NAMES = ("front_knee_angle_deg", "shin_tilt_deg", "knee_ahead_of_ankle",
 
 @dataclass(frozen=True)
 class Frame:
-    """One decoded picture. `image` is BGR uint8 (H, W, 3); `t_ms` comes from the source's own clock."""
+    """One decoded picture. `image` is BGR uint8 (H, W, 3); `t_ms` comes from the source's own clock.
+
+    captured_s: when a live source captured it (time.monotonic() seconds), for measuring the
+    capture-to-cue latency; None for files read as fast as they decode.
+    """
     image: np.ndarray
     t_ms: int
     index: int
+    captured_s: float | None = None
 
     @property
     def size(self) -> tuple[int, int]:
@@ -30,7 +35,11 @@ class Pose:
 
     xy: (33, 2) pixels, x right, y down. visibility, presence: (33,) in [0, 1].
     world: (33, 3) metres about the hips (MediaPipe world landmarks), or None.
-    mask: (H, W) float32 person probability at frame size, or None when not requested.
+    mask: (h, w) float32 person probability at detection scale, or None when not requested:
+    frame pixel (x, y) is mask pixel (x * mask_scale, y * mask_scale). mask_scale is 1 for frames
+    no larger than the estimator's max_side; large frames (1080p, 4K) keep the small mask, since
+    resizing it back costs ~8 ms and 33 MB a frame at 4K. `frame_mask()` gives it at frame size.
+    num_people: people seen in the frame (the pose is the one followed over time).
     "Nobody" is `Pose.empty(size)`, whose `present` is False.
     """
     xy: np.ndarray
@@ -41,6 +50,16 @@ class Pose:
     image_size: tuple[int, int]
     present: bool = True
     num_people: int = 1
+    mask_scale: float = 1.0
+
+    def frame_mask(self) -> np.ndarray | None:
+        """The mask resized to the frame's pixels (nearest neighbour; costly for large frames)."""
+        if self.mask is None or self.mask_scale == 1.0:
+            return self.mask
+        (w, h), (mh, mw) = self.image_size, self.mask.shape[:2]
+        ys = np.minimum((np.arange(h) * mh / h).astype(int), mh - 1)
+        xs = np.minimum((np.arange(w) * mw / w).astype(int), mw - 1)
+        return self.mask[np.ix_(ys, xs)]
 
     @classmethod
     def empty(cls, image_size: tuple[int, int]) -> "Pose":
