@@ -28,6 +28,7 @@ class AnalyzeOptions:
     neutral_s: tuple[float, float] | None = None
     progress: bool = True
     strings: dict[str, str] | None = None  # cue texts from a plan
+    exercise: str = "lunge"  # lunge | rest | ball: which exercise's analyser (posecoach.floor_session)
 
 
 def find_videos(inputs: Iterable[str | Path]) -> list[Path]:
@@ -71,7 +72,10 @@ def analyze_video(video: Path, opts: AnalyzeOptions, session_factory: Callable[.
     except OSError as e:
         raise PosecoachError(f"cannot write to {out}: {e.strerror or e}") from e
     pelvis = make_pelvis(opts.neutral_s, opts.settings)
-    session = (session_factory or Session)(settings=opts.settings, pelvis=pelvis, strings=opts.strings)
+    if session_factory is None:
+        from posecoach.floor_session import session_factory as exercise_session
+        session_factory = exercise_session(opts.exercise)
+    session = session_factory(settings=opts.settings, pelvis=pelvis, strings=opts.strings)
     writer = None
     total = source.frame_count or None
     bar = None

@@ -71,7 +71,11 @@ def analyze_one(index: int, video: Path, opts: AnalyzeOptions, report: bool,
             tick(index, TICK_FRAMES)
 
     def factory(**kw: Any) -> Session:
-        s = _CountingSession(**kw)
+        if opts.exercise == "lunge":
+            s = _CountingSession(**kw)
+        else:
+            from posecoach.floor_session import session_factory
+            s = session_factory(opts.exercise)(**kw)
         s.on_frame = on_frame
         return s
 

@@ -81,6 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
     an.add_argument("--plain", action="store_true",
                     help="the plain baseline: raw landmark angles, fixed thresholds, no smoothing")
     an.add_argument("--quiet", action="store_true", help="no progress bar")
+    an.add_argument("--exercise", choices=("lunge", "rest", "ball"), default="lunge",
+                    help="what the videos show: kneeling lunge (default), constructive rest, soft-ball release")
 
     hist = sub.add_parser("history", help="your past sessions, day by day",
                           description="Progress over days, from the sessions kept on this computer.")
@@ -94,6 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
     plan_sub = plan.add_subparsers(dest="plan_command", metavar="ACTION", required=True)
     check = plan_sub.add_parser("check", help="say whether a plan is valid, or what is wrong with it")
     check.add_argument("file", type=Path, metavar="FILE")
+    from posecoach.routine_cli import add_routine_parser
+    add_routine_parser(sub)
     return p
 
 
@@ -111,7 +115,8 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         raise PosecoachError("--jobs must be 1 or more")
     videos = find_videos(args.inputs)
     opts = AnalyzeOptions(out_dir=args.out, settings=settings, annotate=args.annotate,
-                          neutral_s=args.neutral, progress=not args.quiet, strings=strings)
+                          neutral_s=args.neutral, progress=not args.quiet, strings=strings,
+                          exercise=args.exercise)
     history = None
     if args.save_history:
         from posecoach.outputs.history import History
@@ -235,6 +240,9 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_plan(args)
         if args.command == "history":
             return cmd_history(args)
+        if args.command == "routine":
+            from posecoach.routine_cli import cmd_routine
+            return cmd_routine(args)
     except PosecoachError as e:
         print(f"posecoach: {e}", file=sys.stderr)
         return 2

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,6 +48,7 @@ class LiveOptions:
     record: bool = False      # write the raw camera video into the session folder (privacy: off)
     history: bool = True      # add the session to the local history (needs session_dir)
     report: bool = True       # write report.html + metrics.csv into the session folder at the end
+    session_factory: Callable[..., Session] | None = None  # another session, e.g. the routine
 
 
 def display_available() -> bool:
@@ -117,7 +119,7 @@ def run_live(opts: LiveOptions) -> dict:
     window = opts.window and display_available()
     if opts.window and not window:
         print("posecoach: no display found, running without a window (--no-window)", file=sys.stderr)
-    session = Session(settings=opts.settings, strings=opts.strings)
+    session = (opts.session_factory or Session)(settings=opts.settings, strings=opts.strings)
     voice = Voice(enabled=not opts.mute and opts.settings.coach.voice, language=opts.settings.coach.language)
     recorder = SessionRecorder(opts.session_dir, source_name=source.name, fps=source.fps,
                                hold_target_s=opts.settings.coach.hold_s, record=opts.record,
@@ -174,6 +176,8 @@ def run_live(opts: LiveOptions) -> dict:
                     voice.muted = not voice.muted
                 elif key == ord("s"):
                     session.coach.switch_side()
+                elif key == ord("n") and hasattr(session, "next_exercise"):
+                    session.next_exercise(frame.t_ms)  # the routine: move on
                 elif key == ord("p"):
                     cue = session.stop_for_pain(frame.t_ms)
                     voice.say_now(f"{cue.text} {cue_text('PAIN_ADVICE', opts.strings)}")

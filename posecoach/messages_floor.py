@@ -47,3 +47,33 @@ FLOOR_CUES: dict[str, str] = {
 def floor_strings(strings: dict[str, str] | None = None) -> dict[str, str]:
     """The floor cues with a plan's replacements laid over them."""
     return {**FLOOR_CUES, **(strings or {})}
+
+
+def _clock(seconds: float) -> str:
+    s = max(0, int(seconds))
+    return f"{s // 60}:{s % 60:02d}"
+
+
+TITLES = {"rest": "Constructive rest", "lunge": "Kneeling lunge", "ball": "Soft-ball release"}
+
+
+def status_lines(notes: dict, phase: str) -> list[str]:
+    """The lines shown at the top of the picture for the floor exercises and the routine's
+    transitions, from a frame's notes; [] for the kneeling lunge (it draws its own hold timers)."""
+    exercise = notes.get("exercise")
+    stage = notes.get("routine_stage")
+    prefix = f"{stage}/{notes.get('routine_stages')} " if stage else ""
+    if phase == "transition":
+        return [f"{prefix}NEXT: {TITLES.get(str(exercise), str(exercise)).upper()}"]
+    if exercise not in ("rest", "ball"):
+        return []
+    ok = " OK" if notes.get("good_form") else ""
+    timer, target = float(notes.get("timer_s") or 0.0), float(notes.get("target_s") or 0.0)
+    if exercise == "rest":
+        lines = [f"{prefix}REST {_clock(timer)} / {_clock(target)}{ok}"]
+        rate = notes.get("breathing_rate_bpm")
+        lines.append(f"BREATHING {rate:.0f} /min" if isinstance(rate, (int, float)) else "BREATHING --")
+        return lines
+    side = notes.get("ball_side")
+    where = f"{str(side).upper()} SIDE, SPOT {notes.get('spot')}" if side else "BALL"
+    return [f"{prefix}BALL {where}: {timer:.0f} / {target:.0f} s{ok}"]

@@ -14,6 +14,7 @@ from posecoach.exercises.lunge import FORM_FAULTS
 from posecoach.landmarks import SKELETON
 from posecoach.landmarks import Landmark as L
 from posecoach.landmarks import side_joints
+from posecoach.messages_floor import status_lines
 from posecoach.types import FrameResult
 
 WHITE, BLACK = (255, 255, 255), (0, 0, 0)
@@ -207,7 +208,11 @@ def draw_status(img: np.ndarray, result: FrameResult, cue_text: str | None, fps:
     s = h / 480 * (1.6 if large else 1.0)
     y = 8
     hold = result.hold_s
-    for side in ("left", "right"):
+    lines = status_lines(result.notes, result.phase)  # floor exercises, routine transitions
+    for line in lines:
+        _, bh = text_box(img, line, (8, y), 0.6 * s, alpha=0.9 if large else 0.7)
+        y += bh + 4
+    for side in (() if lines else ("left", "right")):
         if large and result.front_side not in (None, side) and hold.get(side, 0.0) == 0.0:
             continue  # in large mode only the side being held, to keep the screen quiet
         mark = " <" if result.front_side == side else ""

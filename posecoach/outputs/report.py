@@ -18,6 +18,7 @@ from posecoach.errors import PosecoachError
 from posecoach.exercises.lunge import FORM_FAULTS
 from posecoach.messages import CUES
 from posecoach.outputs import plots
+from posecoach.outputs.routine_report import floor_sections
 from posecoach.outputs.tally import FAULT_NAMES, SIDES, Tally
 from posecoach.types import METRIC_NAMES
 
@@ -174,7 +175,9 @@ def render_html(records: Sequence[Mapping[str, object]], summary: Mapping[str, o
                      "does not settle, see a physiotherapist or doctor before doing it again.</div>")
     parts.append('<div class="summary"><h2>In short</h2><ul>'
                  + "".join(f"<li>{ln}</li>" for ln in summary_lines(tally, summary, target)) + "</ul></div>")
-    parts.append(_side_table(tally, summary, target))
+    parts.append(floor_sections(summary))  # rest, ball, the routine; empty for the lunge alone
+    if summary.get("exercise") not in ("rest", "ball"):
+        parts.append(_side_table(tally, summary, target))
     if records:
         parts.append("<h2>Your hold, and what happened when</h2>")
         parts.append(_img(plots.png(plots.timeline_figure(records, cues, target, FAULT_NAMES)),
