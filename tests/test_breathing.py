@@ -64,3 +64,9 @@ def test_belly_height_reads_the_mask_with_subpixel_precision():
         pose = supine_pose(belly_px=h)
         assert belly_height_px(pose.mask, body_line(pose)) == pytest.approx(h, abs=0.01)
     assert belly_height_px(None, body_line(supine_pose())) is None
+
+
+def test_belly_height_from_a_mask_kept_at_detection_scale():
+    pose = supine_pose(belly_px=40.0)
+    small = pose.mask[::2, ::2]  # a frame twice the detection size: mask_scale 0.5
+    assert belly_height_px(small, body_line(pose), scale=0.5) == pytest.approx(40.0, abs=1.0)

@@ -22,9 +22,10 @@ GRID_HZ = 10.0
 
 
 def belly_height_px(mask: np.ndarray | None, b: BodyLine, lo: float = 0.15, hi: float = 0.55,
-                    columns: tuple[float, float] | None = None) -> float | None:
+                    columns: tuple[float, float] | None = None, scale: float = 1.0) -> float | None:
     """Mean height (pixels) of the person mask over the belly: the columns from `lo` to `hi` of the
     way from the hip joint towards the shoulder (or `columns` = (x0, x1) pixels, already steadied).
+    `scale`: mask pixels per frame pixel (Pose.mask_scale); the result is in frame pixels.
 
     Summing the soft mask down a column gives the silhouette's height there; the back lies on the
     floor, so this height moves with the belly's rise and fall.
@@ -33,7 +34,7 @@ def belly_height_px(mask: np.ndarray | None, b: BodyLine, lo: float = 0.15, hi: 
         return None
     if columns is None:
         columns = (b.hip[0] + lo * (b.shoulder[0] - b.hip[0]), b.hip[0] + hi * (b.shoulder[0] - b.hip[0]))
-    x0, x1 = sorted(columns)
+    x0, x1 = sorted(c * scale for c in columns)
     w = mask.shape[1]
     a, z = max(0, int(math.floor(x0))), min(w, int(math.ceil(x1)) + 1)
     if z - a < 2 or not (np.isfinite(x0) and np.isfinite(x1)):
@@ -41,7 +42,7 @@ def belly_height_px(mask: np.ndarray | None, b: BodyLine, lo: float = 0.15, hi: 
     heights = mask[:, a:z].sum(axis=0, dtype=np.float64)
     if float(heights.max()) < 1.0:
         return None
-    return float(np.mean(heights))
+    return float(np.mean(heights)) / scale
 
 
 def landmark_height_px(b: BodyLine) -> float:

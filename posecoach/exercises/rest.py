@@ -166,7 +166,7 @@ class RestAnalyzer:
             self.breathing.reset()
             self._source = source
         if pose.mask is not None:
-            return belly_height_px(pose.mask, b, columns=self._columns)
+            return belly_height_px(pose.mask, b, columns=self._columns, scale=pose.mask_scale)
         return landmark_height_px(b)
 
     def update(self, pose: Pose, t_ms: int) -> RestState:
