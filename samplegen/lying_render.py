@@ -28,7 +28,8 @@ from posecoach.exercises.rest import rest_bands
 from samplegen.appearance import Appearance
 from samplegen.body import JOINT_BONES, Body
 from samplegen.degrade import degrade
-from samplegen.lying import LyingPose, LyingScenario, LyingSolver, load_lying_scenario, rot_x, rot_z
+from samplegen.lying import LyingScenario, load_lying_scenario, rot_x, rot_z
+from samplegen.lying_pose import LyingPose, LyingSolver
 from samplegen.metrics import judge
 from samplegen.motion import NaturalMotion, _segment
 from samplegen.render import _contact_sheet, _open_writer
