@@ -10,6 +10,7 @@ import json
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from posecoach import __version__
@@ -75,6 +76,13 @@ def analyze_video(video: Path, opts: AnalyzeOptions, session_factory: Callable[.
     if session_factory is None:
         from posecoach.floor_session import session_factory as exercise_session
         session_factory = exercise_session(opts.exercise)
+    if pelvis is not None and getattr(opts, "exercise", "lunge") == "lunge":
+        from posecoach.pelvis_pass import first_pass, needs_two_pass
+        if needs_two_pass(opts.neutral_s):  # the neutral window calibrates the frames before it too
+            make = partial(session_factory, settings=opts.settings, strings=opts.strings)
+            pelvis, replayed = first_pass(prefetch(open_source(video)), make, opts.neutral_s,  # type: ignore[arg-type]
+                                          progress=opts.progress and sys.stderr.isatty())
+            session_factory = partial(session_factory, estimator=replayed)
     session = session_factory(settings=opts.settings, pelvis=pelvis, strings=opts.strings)
     writer = None
     total = source.frame_count or None

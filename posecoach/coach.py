@@ -21,14 +21,18 @@ PRIORITY = {
     "TOO_DARK": 93, "TOO_BRIGHT": 93, "NOT_SIDE_VIEW": 90, "COME_CLOSER": 89, "SETUP_OK": 85,
     "SETUP_ANYWAY": 85,
     "ANTERIOR_TILT": 80, "HIPS_FORWARD": 79, "KNEE_PAST_ANKLE": 78, "FOOT_TOO_FAR": 77,
-    "LEANING_FORWARD": 76,
+    "LEANING_FORWARD": 76, "HANDS_ON_THIGH": 75,
+    "CALIB_AGAIN": 84, "CALIB_NEUTRAL": 84, "CALIB_TUCK": 84, "CALIB_ARCH": 84, "CALIB_DONE": 84,
+    "CALIB_LOOSE": 84, "PELVIS_UNCALIBRATED": 66,
     "ALL_DONE": 70, "HOLD_COMPLETE": 69, "SWITCH_SIDES": 68, "NEXT_REP": 67, "TEN_SECONDS": 60,
     "GET_INTO_POSITION": 50, "HOLD_START": 40, "GOOD_FORM": 30,
 }
 FAULT_CODES = frozenset((*FORM_FAULTS, "NOT_SIDE_VIEW", "NO_PERSON"))
 # Guidance that is said once when its moment comes, not repeated on a cooldown.
 ONCE = frozenset(("HOLD_START", "TEN_SECONDS", "HOLD_COMPLETE", "SWITCH_SIDES", "NEXT_REP", "ALL_DONE",
-                  "PAIN_STOP", "SETUP_OK", "SETUP_ANYWAY"))
+                  "PAIN_STOP", "SETUP_OK", "SETUP_ANYWAY", "PELVIS_UNCALIBRATED"))
+# The pelvis calibration's tuck and arch are deliberate: the hold does not count meanwhile.
+CALIBRATING = frozenset(("CALIB_NEUTRAL", "CALIB_TUCK", "CALIB_ARCH"))
 # Scene codes the caller may pass that only matter while the setup is being checked.
 SETUP_ONLY = frozenset(("COME_CLOSER",))
 # Setup problems the coach can live with after setup_patience_s (the person is seen, side-on).
@@ -77,6 +81,7 @@ class Coach:
         self._setup_cue = "SETUP_OK"
         self._rep_hold = {"left": 0.0, "right": 0.0}  # good-form seconds in the current repetition
         self._rest_side: str | None = None  # just completed: ease out before it counts again
+        self._both_hip_faults = False  # ANTERIOR_TILT with HIPS_FORWARD: one combined cue
 
     # -- user actions -------------------------------------------------------------------------
     def switch_side(self) -> None:
@@ -123,6 +128,7 @@ class Coach:
             return CoachState("stopped", None, dict(self.hold_s), None, False)
 
         form = [f for f in st.faults if f in FORM_FAULTS]
+        self._both_hip_faults = "ANTERIOR_TILT" in form and "HIPS_FORWARD" in form
         side = st.front_side if st.in_lunge else None
         remaining = self.remaining_sides()
         extra = list(extra or [])
@@ -157,7 +163,9 @@ class Coach:
 
         if self.phase == "holding" and side is not None:
             wanted.extend(form)
-            good = not form and st.view == "side"
+            if "ANTERIOR_TILT" in form and "HIPS_FORWARD" in form:
+                wanted.remove("HIPS_FORWARD")  # one cue for both: hips back and tailbone tucked
+            good = not form and st.view == "side" and not CALIBRATING & set(extra)
             if good:
                 before = self._rep_hold[side]
                 self._rep_hold[side] = before + dt
@@ -245,7 +253,11 @@ class Coach:
         front = remaining[0] if remaining else "left"
         if self._preferred in remaining:
             front = self._preferred
-        cue = Cue(code=code, text=cue_text(code, self.strings, front=front), t_ms=t_ms,
+        text_code = code
+        if code == "ANTERIOR_TILT" and self._both_hip_faults:
+            text_code = "HIPS_FORWARD_ARCHED"  # pushing the hips forward is what arches the back
+            self._cued_at["HIPS_FORWARD"] = t_ms
+        cue = Cue(code=code, text=cue_text(text_code, self.strings, front=front), t_ms=t_ms,
                   priority=PRIORITY.get(code, 0))
         self._last_cue = cue
         self._cued_at[code] = t_ms

@@ -29,6 +29,15 @@ CUES: dict[str, str] = {
     "NEXT_REP": "Rest a moment, then once more with your {front} foot forward.",
     "ALL_DONE": "All done. Well done.",
     "PAIN_STOP": "Stopping. A stretch should never feel sharp or painful.",
+    # pelvis: guided calibration (live) and what hides the low back
+    "CALIB_NEUTRAL": "Let's learn your back. Side-on, hands on your front thigh: let your pelvis rest in the middle and hold still.",
+    "CALIB_TUCK": "Now tuck your tailbone under, as far as is comfortable, and hold.",
+    "CALIB_ARCH": "Now gently arch your low back, tailbone out, and hold.",
+    "CALIB_DONE": "Thank you. Now settle into the stretch with your tailbone gently tucked.",
+    "CALIB_LOOSE": "I can't see the shape of your low back through loose clothing, so I won't check your pelvis. A fitted top helps.",
+    "CALIB_AGAIN": "The camera moved. Let's learn your back again.",
+    "HANDS_ON_THIGH": "Rest your hands on your front thigh.",
+    "PELVIS_UNCALIBRATED": "Without calibration my pelvis reading is rough. A short neutral hold at the start makes it reliable.",
     "PAIN_ADVICE": ("If the pain was sharp or shooting, does not settle, or your leg feels numb or weak, "
                     "see a physiotherapist or doctor."),
 }

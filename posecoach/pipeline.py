@@ -94,7 +94,11 @@ class Session:
 
     def judge(self, frame: Frame, pose: Pose) -> FrameResult:
         st: LungeState = self.analyzer.update(pose, frame.t_ms)
-        cs: CoachState = self.coach.update(st, frame.t_ms, extra=self.steady_scene(frame, pose))
+        extra = self.steady_scene(frame, pose)
+        pelvis_guidance = getattr(self.pelvis, "guidance", None)
+        if pelvis_guidance is not None:  # calibration prompts, "hands on your front thigh"
+            extra += pelvis_guidance(frame.t_ms, self.cues)
+        cs: CoachState = self.coach.update(st, frame.t_ms, extra=extra)
         self.frames += 1
         self.detected += int(pose.present)
         if st.in_lunge:
@@ -107,6 +111,7 @@ class Session:
             front_side=st.front_side, phase=cs.phase, metrics=st.metrics, faults=st.faults,
             cue=cs.cue, hold_s=cs.hold_s, pose=pose,
             notes={"in_lunge": st.in_lunge, "good_form": cs.good_form, "people": pose.num_people,
+                   **({"pelvis": self.pelvis.note(frame.t_ms)} if hasattr(self.pelvis, "note") else {}),
                    **({"setup_issues": cs.setup_issues} if cs.phase == "setup" and not self.coach.setup_confirmed
                       else {})},
         )
@@ -127,6 +132,7 @@ class Session:
             "lunge_frames": self.lunge_frames,
             "sides_completed": list(self.coach.completed),
             "cues": list(self.cues),
+            **({"pelvis": self.pelvis.summary()} if hasattr(self.pelvis, "summary") else {}),
             "pain_stop": self.coach.pain_t_ms is not None,
             "pain_stop_t_ms": self.coach.pain_t_ms,
         }

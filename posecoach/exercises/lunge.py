@@ -270,10 +270,12 @@ class LungeAnalyzer:
                 self._debounce[code].reset()
                 continue
             band = self.settings.bands[code]
+            # an uncalibrated pelvis estimate is rough: ANTERIOR_TILT only when clearly anterior
+            shift = float(getattr(self.pelvis, "threshold_shift_deg", 0.0)) if code == "ANTERIOR_TILT" else 0.0
             if self.settings.plain:
                 on = value >= (band.fault + band.ok) / 2
             else:
-                on = value >= band.off if self._raw_on[code] else value >= band.on
+                on = value >= band.off + shift if self._raw_on[code] else value >= band.on + shift
             self._raw_on[code] = on
             if self._debounce[code].update(on, t_ms):
                 faults.append(code)

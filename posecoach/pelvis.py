@@ -1,0 +1,338 @@
+"""Pelvic tilt from the back's outline (the segmentation mask), calibrated per person.
+
+The 33 landmarks do not see the pelvis tilt; the silhouette does (posecoach.outline). One frame's
+outline features give an absolute estimate, which is rough because bodies differ (buttock shape,
+fat, clothing). The change from the person's own neutral pelvis is much more reliable, so the
+estimator calibrates: on a recording from a window the caller names (`neutral_s`, seconds), live
+from a short guided capture (posecoach.calibration). Readings are degrees, + anterior (arched,
+tailbone out), - posterior (tucked), as protocol.md defines pelvic_tilt_deg.
+
+Each frame also gets a quality flag and a reason; the estimate is None (never a guess) when the
+outline cannot show the pelvis: hands on the hips or arms behind the back, hair or an object over
+the back, loose clothing (found when a tuck and an arch leave the hollow unchanged), not a side
+view, a soft unclear mask edge.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from posecoach import geometry as g
+from posecoach.landmarks import Landmark as L
+from posecoach.outline import OutlineFeatures, back_profile, outline_features, trunk_axes
+from posecoach.types import Pose
+
+# Linear models over outline features, fitted on rendered bodies (benchmarks/pelvis_fit.py), with
+# body type and camera height held out in validation. deg per unit of each feature.
+FEATURES = ("hollow", "sacral_deg", "protrusion", "chord_deg", "lean_deg")
+DELTA_WEIGHTS = np.array([200.05, 0.0, -80.86, 1.927, 1.42])
+ABS_WEIGHTS = np.array([134.13, 0.28, 44.88, 0.0, 1.011])
+ABS_INTERCEPT = -31.62
+# Without calibration ANTERIOR_TILT switches on this much later (degrees): the absolute estimate
+# is only trusted when it is clearly anterior.
+UNCALIBRATED_MARGIN_DEG = 7.0
+
+SIDE_VIEW_MAX_DEG = 30.0  # sagittal plane this far from the image plane still shows the back
+MAX_EDGE_PX = 6.0  # wider mask transitions along the low back: the outline is unclear
+MAX_EDGE_TRUNK = 0.05  # ... or wider than this share of the trunk length
+MAX_BUMP = 0.03  # trunk lengths beyond the buttock-to-upper-back chord: something over the back
+MIN_NEUTRAL_SAMPLES = 8
+RUNNING_MIN_SAMPLES = 3  # inside a neutral window, the neutral so far is used from this many frames
+LOOSE_MIN_SPAN_DEG = 4.0  # a tuck and an arch must move the outline at least this much
+# A tuck-to-arch span on cue of about this many degrees is typical; a person's own span sets their
+# scale, but only half-trusted (in log terms) and bounded: how far people tilt on cue varies as
+# much as how strongly their outline responds, and renders cannot tell the two apart.
+NOMINAL_SPAN_DEG = 22.0
+SCALE_LIMITS = (0.8, 1.25)
+HANDS_HOLD_MS = 1000  # hands on the hips this long before the person is told where to put them
+NEUTRAL_MAX_SD_DEG = 4.0  # a neutral window whose outline moves more than this is not a hold
+
+
+@dataclass(frozen=True)
+class Sample:
+    """What one frame's outline gave: features or the reason there are none, and where the person
+    stood in the picture (trunk length and mid-hip, pixels) to notice a moved camera."""
+    t_ms: int
+    features: OutlineFeatures | None
+    reason: str | None
+    trunk_px: float = math.nan
+    hip_xy: tuple[float, float] = (math.nan, math.nan)
+
+    def vector(self) -> np.ndarray:
+        assert self.features is not None
+        return np.array([getattr(self.features, n) for n in FEATURES], float)
+
+
+@dataclass(frozen=True)
+class PelvisReading:
+    """One frame's pelvic tilt (degrees, or None), whether it is relative to a calibrated neutral,
+    its quality ("good", "rough" = uncalibrated estimate, "none") and why it is not good."""
+    t_ms: int
+    tilt_deg: float | None
+    calibrated: bool
+    quality: str
+    reason: str | None
+
+    def note(self) -> dict[str, object]:
+        return {"calibrated": self.calibrated, "quality": self.quality, "reason": self.reason}
+
+
+@dataclass
+class Calibration:
+    """A person's neutral outline (feature vector), where they were in the picture, their own
+    scale from a tuck and an arch when captured, and whether the outline can show the pelvis."""
+    neutral: np.ndarray
+    trunk_px: float
+    hip_xy: tuple[float, float]
+    scale: float = 1.0
+    span_deg: float | None = None
+    usable: bool = True
+    reason: str | None = None
+
+
+def hands_off_thigh(pose: Pose, hip: np.ndarray, shoulder: np.ndarray, facing: int) -> bool:
+    """True when a hand rests on the hip or waist, or an elbow or wrist is behind the trunk line:
+    then a forearm or an elbow lies over the low back's outline (BlazePose landmarks, trunk frame)."""
+    fwd, up, trunk = trunk_axes(hip, shoulder, facing)
+    if trunk < 1:
+        return False
+    for elbow, wrist in ((L.LEFT_ELBOW, L.LEFT_WRIST), (L.RIGHT_ELBOW, L.RIGHT_WRIST)):
+        e, w = pose.xy[elbow] - hip, pose.xy[wrist] - hip
+        eu, ev = float(e @ fwd) / trunk, float(e @ up) / trunk
+        wu, wv = float(w @ fwd) / trunk, float(w @ up) / trunk
+        if not all(map(math.isfinite, (eu, ev, wu, wv))):
+            continue
+        if eu < -0.10 and 0.1 < ev < 1.0:  # elbow sticking out behind the back
+            return True
+        if wu < 0.12 and 0.05 < wv < 0.7:  # hand at the waist or hip, not on the thigh
+            return True
+    return False
+
+
+def measure(pose: Pose, hip: np.ndarray, shoulder: np.ndarray, facing: int, view_deg: float | None,
+            t_ms: int) -> Sample:
+    """One frame's outline sample: features, or the reason the outline cannot show the pelvis."""
+    hip, shoulder = np.asarray(hip, float), np.asarray(shoulder, float)
+    _, _, trunk = trunk_axes(hip, shoulder, facing)
+    where = dict(trunk_px=trunk, hip_xy=(float(hip[0]), float(hip[1])))
+    if view_deg is not None and view_deg > SIDE_VIEW_MAX_DEG:
+        return Sample(t_ms, None, "not_side_view", **where)
+    if pose.mask is None:
+        return Sample(t_ms, None, "no_mask", **where)
+    if hands_off_thigh(pose, hip, shoulder, facing):
+        return Sample(t_ms, None, "hands_on_hips", **where)
+    lean = g.tilt_from_vertical(hip, shoulder, facing)
+    feats, reason = outline_features(back_profile(pose.mask, hip, shoulder, facing), lean)
+    if feats is None:
+        return Sample(t_ms, None, reason, **where)
+    if feats.bump > MAX_BUMP:
+        return Sample(t_ms, None, "something_over_back", **where)
+    if not math.isfinite(feats.edge_px) or feats.edge_px > max(MAX_EDGE_PX, MAX_EDGE_TRUNK * trunk):
+        return Sample(t_ms, None, "outline_unclear", **where)
+    return Sample(t_ms, feats, None, **where)
+
+
+def calibrate(neutral: list[Sample], tuck: list[Sample] | None = None, arch: list[Sample] | None = None,
+              min_samples: int = MIN_NEUTRAL_SAMPLES) -> Calibration | None:
+    """A calibration from the samples of a neutral hold (and of a tuck and an arch, if captured);
+    None when the hold gave fewer than `min_samples` usable frames."""
+    good = [s for s in neutral if s.features is not None]
+    if len(good) < max(1, min_samples):
+        return None
+    vecs = np.stack([s.vector() for s in good])
+    centre = np.median(vecs, axis=0)
+    cal = Calibration(centre, float(np.median([s.trunk_px for s in good])),
+                      (float(np.median([s.hip_xy[0] for s in good])), float(np.median([s.hip_xy[1] for s in good]))))
+    spread = float(np.std((vecs - centre) @ DELTA_WEIGHTS))
+    if spread > NEUTRAL_MAX_SD_DEG:
+        cal.usable, cal.reason = False, "neutral_not_still"
+    if tuck is not None and arch is not None:
+        t = [s.vector() for s in tuck if s.features is not None]
+        a = [s.vector() for s in arch if s.features is not None]
+        if len(t) >= 3 and len(a) >= 3:
+            span = float((np.median(a, axis=0) - np.median(t, axis=0)) @ DELTA_WEIGHTS)
+            cal.span_deg = span
+            if span < LOOSE_MIN_SPAN_DEG:
+                cal.usable, cal.reason = False, "loose_clothing"
+            else:
+                cal.scale = float(np.clip(math.sqrt(NOMINAL_SPAN_DEG / span), *SCALE_LIMITS))
+    return cal
+
+
+def camera_moved(cal: Calibration, recent: list[Sample], scale_tol: float = 0.15, shift_tol: float = 0.6) -> bool:
+    """The person's size or place in the picture jumped away from the calibration's: a moved camera
+    (or a new spot) changes the view of the back, so the neutral no longer holds. `recent` is the
+    last second or so of samples; shift is measured in trunk lengths."""
+    pts = [s for s in recent if math.isfinite(s.trunk_px) and s.trunk_px > 0]
+    if len(pts) < 5:
+        return False
+    trunk = float(np.median([s.trunk_px for s in pts]))
+    hx = float(np.median([s.hip_xy[0] for s in pts]))
+    hy = float(np.median([s.hip_xy[1] for s in pts]))
+    ratio = trunk / cal.trunk_px
+    shift = math.hypot(hx - cal.hip_xy[0], hy - cal.hip_xy[1]) / cal.trunk_px
+    return abs(math.log(ratio)) > math.log1p(scale_tol) or shift > shift_tol
+
+
+def tilt_from(sample: Sample, cal: Calibration | None) -> float:
+    """Degrees from one usable sample: change from the neutral when calibrated, else absolute."""
+    x = sample.vector()
+    if cal is not None:
+        return float((x - cal.neutral) @ DELTA_WEIGHTS) * cal.scale
+    return float(x @ ABS_WEIGHTS + ABS_INTERCEPT)
+
+
+@dataclass
+class PelvisTilt:
+    """The pelvic-tilt estimator the lunge analyzer calls: `update(pose, obs, t_ms) -> degrees | None`.
+
+    neutral_s: seconds (start, end) of a neutral hold in a recording; samples inside it calibrate
+        (a running neutral while inside it), and from then on readings are changes from it.
+    guided: live: run the guided capture (neutral, tuck, arch on cue; posecoach.calibration) and
+        redo it when the camera moves; `prompt()` gives the code to say.
+    calibration: a ready calibration (the second pass of a two-pass analysis).
+    replay: t_ms -> Sample measured earlier (second pass: no masks needed).
+    record: keep every frame's Sample in `samples` (first pass of a two-pass analysis).
+    `last` is the latest PelvisReading; `threshold_shift_deg` is how much later ANTERIOR_TILT
+    should switch on given the calibration state (the uncalibrated estimate is rough).
+    """
+    neutral_s: tuple[float, float] | None = None
+    guided: bool = False
+    calibration: Calibration | None = None
+    replay: dict[int, Sample] | None = None
+    record: bool = False
+    samples: list[Sample] = field(default_factory=list)
+    last: PelvisReading | None = None
+    stale: bool = False
+    # why a requested calibration did not happen ("too_few_neutral_frames"), for the summary
+    calibration_note: str | None = None
+
+    def __post_init__(self) -> None:
+        self._window: list[Sample] = []
+        self._recent: list[Sample] = []
+        self._guide = None
+        self._prompt: str | None = None
+        self._prompt_until = -1
+        self._hands_since: int | None = None
+        self._told_uncalibrated = False
+        self._counts: dict[str, int] = {}
+        if self.guided:
+            from posecoach.calibration import GuidedCalibration
+            self._guide = GuidedCalibration()
+
+    @property
+    def calibrated(self) -> bool:
+        return self.calibration is not None and self.calibration.usable and not self.stale
+
+    @property
+    def threshold_shift_deg(self) -> float:
+        return 0.0 if self.calibrated else UNCALIBRATED_MARGIN_DEG
+
+    @property
+    def calibrating(self) -> bool:
+        return self._guide is not None and not self._guide.done
+
+    def prompt(self, t_ms: int) -> str | None:
+        """Live: the calibration prompt code to say at this frame, if any."""
+        return self._prompt if t_ms <= self._prompt_until else None
+
+    def sample(self, pose: Pose, obs: object, t_ms: int) -> Sample:
+        if self.replay is not None:
+            return self.replay.get(t_ms, Sample(t_ms, None, "no_mask"))
+        jc = getattr(obs, "joints", None)
+        if jc is None:
+            return Sample(t_ms, None, "no_person")
+        return measure(pose, jc.mid_hip, jc.mid_shoulder, int(getattr(obs, "facing", 1) or 1),
+                       getattr(obs, "view_angle_deg", None), t_ms)
+
+    def update(self, pose: Pose, obs: object, t_ms: int) -> float | None:
+        s = self.sample(pose, obs, t_ms)
+        if self.record:
+            self.samples.append(s)
+        self._track(s)
+        self.last = self.read(s)
+        key = self.last.reason or "ok"
+        self._counts[key] = self._counts.get(key, 0) + 1
+        return self.last.tilt_deg
+
+    def _say(self, code: str | None, t_ms: int, for_ms: int = 3000) -> None:
+        self._prompt, self._prompt_until = code, t_ms + for_ms
+
+    def _track(self, s: Sample) -> None:
+        """Calibrate (neutral window or guided capture); notice a moved camera."""
+        if self.neutral_s is not None and self.calibration is None and self.calibration_note is None:
+            a, b = self.neutral_s
+            if a * 1000 <= s.t_ms <= b * 1000:
+                self._window.append(s)
+                return
+            if s.t_ms > b * 1000:
+                self.calibration = calibrate(self._window)
+                self.calibration_note = None if self.calibration else "too_few_neutral_frames"
+                self._window = []
+        if self._guide is not None and not self._guide.done:
+            self._say(self._guide.update(s, s.t_ms), s.t_ms, 200)
+            if self._guide.done:
+                self.calibration, self.stale, self._recent = self._guide.result, False, []
+                usable = self.calibration is not None and self.calibration.usable
+                self._say("CALIB_DONE" if usable else "CALIB_LOOSE", s.t_ms)
+            return
+        self._recent = [r for r in self._recent if s.t_ms - r.t_ms <= 1000] + [s]
+        if self.calibration is not None and not self.stale and camera_moved(self.calibration, self._recent):
+            self.stale = True
+            if self._guide is not None:
+                self._guide.restart()
+                self._say("CALIB_AGAIN", s.t_ms)
+
+    def read(self, s: Sample) -> PelvisReading:
+        cal = self.calibration
+        if cal is None and self._window:
+            cal = calibrate(self._window, min_samples=RUNNING_MIN_SAMPLES)  # in the window: the neutral so far
+        if self.calibrating:
+            return PelvisReading(s.t_ms, None, False, "none", "calibrating")
+        if s.features is None:
+            return PelvisReading(s.t_ms, None, self.calibrated, "none", s.reason)
+        if cal is not None and not cal.usable:
+            return PelvisReading(s.t_ms, None, False, "none", cal.reason)
+        if self.stale:
+            return PelvisReading(s.t_ms, tilt_from(s, None), False, "rough", "camera_moved")
+        if cal is None:
+            return PelvisReading(s.t_ms, tilt_from(s, None), False, "rough", self.calibration_note or "uncalibrated")
+        return PelvisReading(s.t_ms, tilt_from(s, cal), True, "good", None)
+
+    def guidance(self, t_ms: int, cues: list[dict[str, object]]) -> list[str]:
+        """Guidance codes for the coach at this frame: the calibration prompt; HANDS_ON_THIGH once
+        hands have rested on the hips for HANDS_HOLD_MS (the forearm hides the low back); and,
+        after an ANTERIOR_TILT cue given without calibration, PELVIS_UNCALIBRATED (said once)."""
+        out = [c for c in (self.prompt(t_ms),) if c]
+        last = self.last if self.last is not None and self.last.t_ms == t_ms else None
+        if last is not None and last.reason == "hands_on_hips":
+            self._hands_since = t_ms if self._hands_since is None else self._hands_since
+            if t_ms - self._hands_since >= HANDS_HOLD_MS:
+                out.append("HANDS_ON_THIGH")
+        elif last is not None:
+            self._hands_since = None
+        if cues and cues[-1].get("code") == "ANTERIOR_TILT" and not self.calibrated:
+            self._told_uncalibrated = True
+        if self._told_uncalibrated:
+            out.append("PELVIS_UNCALIBRATED")
+        return out
+
+    def summary(self) -> dict[str, object]:
+        """For summary.json: the calibration and how often each reason kept the reading rough or null."""
+        cal = self.calibration
+        return {
+            "calibrated": self.calibrated,
+            "calibration": None if cal is None else {
+                "usable": cal.usable, "reason": cal.reason, "scale": round(cal.scale, 3),
+                "tuck_to_arch_deg": None if cal.span_deg is None else round(cal.span_deg, 1)},
+            "note": "camera_moved" if self.stale else self.calibration_note,
+            "frames": dict(sorted(self._counts.items())),
+        }
+
+    def note(self, t_ms: int) -> dict[str, object]:
+        """frames.jsonl's "pelvis" entry for the frame at t_ms."""
+        if self.last is None or self.last.t_ms != t_ms:
+            return {"calibrated": self.calibrated, "quality": "none", "reason": "not_measured"}
+        return self.last.note()
