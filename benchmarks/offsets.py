@@ -124,7 +124,7 @@ def fit(res: Sequence[Mapping[str, np.ndarray]]) -> J.Offsets:
     rnd = lambda v: (round(float(v[0]), 3), round(float(v[1]), 3))  # noqa: E731
     return J.Offsets(hip_front=rnd(med["front_hip"]), hip_back=rnd(med["back_hip"]),
                      knee_front=rnd(med["front_knee"]), knee_back=rnd(med["back_knee"]),
-                     ankle=rnd(np.mean([med["front_ankle"], med["back_ankle"]], axis=0)),
+                     ankle=rnd(med["front_ankle"]),  # the back ankle enters no metric
                      shoulder=rnd(med["shoulder"]))
 
 
