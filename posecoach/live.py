@@ -51,6 +51,15 @@ class LiveOptions:
     session_factory: Callable[..., Session] | None = None  # another session, e.g. the routine
 
 
+def live_pelvis(opts: LiveOptions) -> object | None:
+    """The pelvic-tilt estimator for a live session: a camera gets the guided calibration; a video
+    standing in for one cannot follow the cues, so it is measured uncalibrated (stricter cueing)."""
+    if opts.settings.plain:
+        return None
+    from posecoach.pelvis import PelvisTilt
+    return PelvisTilt(guided=opts.video is None)
+
+
 def display_available() -> bool:
     """Whether a window can be opened (Linux needs an X or Wayland display)."""
     if sys.platform.startswith("linux"):
@@ -119,7 +128,10 @@ def run_live(opts: LiveOptions) -> dict:
     window = opts.window and display_available()
     if opts.window and not window:
         print("posecoach: no display found, running without a window (--no-window)", file=sys.stderr)
-    session = (opts.session_factory or Session)(settings=opts.settings, strings=opts.strings)
+    if opts.session_factory is not None:
+        session = opts.session_factory(settings=opts.settings, strings=opts.strings)
+    else:  # the kneeling lunge: pelvic tilt calibrated by a guided capture (a camera can follow cues)
+        session = Session(settings=opts.settings, strings=opts.strings, pelvis=live_pelvis(opts))
     voice = Voice(enabled=not opts.mute and opts.settings.coach.voice, language=opts.settings.coach.language)
     recorder = SessionRecorder(opts.session_dir, source_name=source.name, fps=source.fps,
                                hold_target_s=opts.settings.coach.hold_s, record=opts.record,
@@ -196,6 +208,9 @@ def run_live(opts: LiveOptions) -> dict:
                 break
     except KeyboardInterrupt:
         end_reason = "interrupted"
+    except Exception as e:  # saved below, then raised: a crash loses no session
+        end_reason = f"error ({type(e).__name__})"
+        raise
     finally:
         source.close()
         session.close()
