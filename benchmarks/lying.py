@@ -106,6 +106,8 @@ def analyse(video: Path, out_dir: Path, exercise: str, reuse: bool) -> list[dict
 
 
 def _pr(c: dict[str, int]) -> str:
+    if c["tp"] + c["fn"] == 0:
+        return f"no fault frames; {c['fp']} of {c['fp'] + c['tn']} ok frames flagged"
     p = c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else None
     r = c["tp"] / (c["tp"] + c["fn"]) if c["tp"] + c["fn"] else None
     f = lambda x: "-" if x is None else f"{x:.2f}"  # noqa: E731

@@ -70,3 +70,10 @@ def test_belly_height_from_a_mask_kept_at_detection_scale():
     pose = supine_pose(belly_px=40.0)
     small = pose.mask[::2, ::2]  # a frame twice the detection size: mask_scale 0.5
     assert belly_height_px(small, body_line(pose), scale=0.5) == pytest.approx(40.0, abs=1.0)
+
+
+def test_a_slow_rhythm_is_not_misread_while_the_window_holds_under_two_breaths():
+    out = feed(lambda t: 8, 25.0, noise=0.3, amp=2.0)
+    shown = [(t, r) for t, r in out if r is not None]
+    assert shown and all(abs(r - 8) < 1.0 for _, r in shown)
+    assert shown[0][0] >= 14.0  # two 7.5 s breaths are needed first

@@ -51,7 +51,7 @@ def landmark_height_px(b: BodyLine) -> float:
 
 
 def rate_from_samples(t_s: np.ndarray, x: np.ndarray, min_bpm: float = 4.0, max_bpm: float = 40.0,
-                      min_corr: float = 0.3) -> tuple[float | None, float]:
+                      min_corr: float = 0.4) -> tuple[float | None, float]:
     """(breaths per minute or None, confidence 0-1) of a sampled signal, by autocorrelation.
 
     The samples are resampled at 10 Hz, a quadratic trend (slow settling, drift) is removed and
@@ -94,7 +94,34 @@ def rate_from_samples(t_s: np.ndarray, x: np.ndarray, min_bpm: float = 4.0, max_
     denom = a - 2 * b + c
     shift = 0.5 * (a - c) / denom if denom != 0 else 0.0
     lag = (lo - 1 + best + float(np.clip(shift, -0.5, 0.5))) / GRID_HZ
+    k = max(1, int(round(lag * GRID_HZ / 4)))  # smooth over a quarter breath before counting crossings
+    crossing = crossing_period_s(np.convolve(y, np.ones(k) / k, mode="same") if n > 2 * k else y)
+    if crossing is None or not 0.7 < crossing / lag < 1.45:
+        return None, min(1.0, corr)  # the rhythm's zero crossings disagree: a spurious peak
     return 60.0 / lag, min(1.0, corr)
+
+
+def crossing_period_s(y: np.ndarray, hysteresis: float = 0.3) -> float | None:
+    """Mean period (s) of a detrended signal sampled at GRID_HZ from its crossings of zero with
+    hysteresis (+-`hysteresis` standard deviations), or None with fewer than two full cycles.
+
+    A check on the autocorrelation: while the window holds less than two breaths, a spurious
+    shorter autocorrelation peak can win; the crossings then give a clearly longer period.
+    """
+    band = hysteresis * float(np.std(y))
+    state, edges = 0, []
+    for i, v in enumerate(y):
+        if v > band and state <= 0:
+            if state < 0:
+                edges.append(i)
+            state = 1
+        elif v < -band and state >= 0:
+            if state > 0:
+                edges.append(i)
+            state = -1
+    if len(edges) < 4:
+        return None
+    return 2.0 * (edges[-1] - edges[0]) / (len(edges) - 1) / GRID_HZ
 
 
 class BreathingRate:
