@@ -42,7 +42,7 @@ MIN_BAND_DEG = 3.0  # room between ok and fault for the hysteresis
 EXERCISES: dict[str, tuple[float, float, float, bool, int]] = {
     "kneeling_lunge": (10.0, 120.0, 30.0, True, 5),
     "constructive_rest": (60.0, 900.0, 300.0, False, 3),
-    "ball_release": (20.0, 90.0, 45.0, True, 3),
+    "ball_release": (30.0, 60.0, 45.0, True, 3),  # protocol: 30-60 s per tender spot
 }
 PACING: dict[str, tuple[float, float]] = {"cue_cooldown_s": (4.0, 60.0), "cue_gap_s": (1.0, 10.0)}
 TOP_KEYS = {"title", "voice", "language", "exercises", "thresholds", "coach", "strings"}
