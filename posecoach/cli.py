@@ -4,6 +4,7 @@ no traceback. `python run.py` with no arguments is `posecoach live`.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
 
@@ -226,11 +227,23 @@ def cmd_plan(args: argparse.Namespace) -> int:
     return 0
 
 
+def stop_on_sigterm() -> None:
+    """`kill`, a logout or a shutdown ends the run like Ctrl+C, so the session is saved."""
+    def handler(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread (main() called from a test's worker)
+        pass
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         args = parser.parse_args(["live", *(argv or [])])
+    stop_on_sigterm()
     try:
         if args.command == "analyze":
             return cmd_analyze(args)
@@ -249,5 +262,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("posecoach: interrupted; what was done so far is saved", file=sys.stderr)
         return 130
+    except OSError as e:  # a disk that fills up or a folder that vanishes mid-run
+        where = f": {e.filename}" if e.filename else ""
+        print(f"posecoach: {e.strerror or e}{where}", file=sys.stderr)
+        return 2
     parser.error(f"unknown command {args.command}")
     return 2

@@ -19,7 +19,10 @@ import numpy as np
 from posecoach.errors import PosecoachError
 from posecoach.landmarks import NUM_LANDMARKS
 from posecoach.model import load_model_bytes
+from posecoach.offline import block_mediapipe_uploads
 from posecoach.types import Frame, Pose
+
+block_mediapipe_uploads()  # before MediaPipe is first imported: see posecoach.offline
 
 
 @contextlib.contextmanager

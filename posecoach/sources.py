@@ -191,7 +191,7 @@ class LatestFrameSource:
 
 
 class CameraSource(LatestFrameSource):
-    """A webcam by index or device path. `t_ms` is the capture time since the source started
+    """A webcam by index or device path. `t_ms` is the capture time since its first frame
     (monotonic clock). A camera that stops delivering is reopened for up to `reconnect_s` seconds;
     after that the stream ends and `lost` is set, so the session ends cleanly and is kept.
     """
@@ -205,7 +205,7 @@ class CameraSource(LatestFrameSource):
         self.reconnect_s = reconnect_s
         self.fps = fps
         self._cap = self._open()
-        self._t0 = time.monotonic()
+        self._t0: float | None = None  # the first frame is t_ms 0
 
     def _open(self) -> cv2.VideoCapture:
         with quiet_opencv():
@@ -228,6 +228,8 @@ class CameraSource(LatestFrameSource):
             ok, image = self._cap.read()
             now = time.monotonic()
             if ok and image is not None:
+                if self._t0 is None:
+                    self._t0 = now
                 return image, int((now - self._t0) * 1000)
             failed_since = failed_since or now
             if now - failed_since > self.reconnect_s:
