@@ -162,8 +162,10 @@ class Coach:
             wanted.append("NOT_SIDE_VIEW")
 
         if self.phase == "holding" and side is not None:
-            wanted.extend(form)
-            if "ANTERIOR_TILT" in form and "HIPS_FORWARD" in form:
+            # speak only the faults the analyzer calls clear (past the fault line), if it says
+            cueable = form if st.cue_faults is None else [f for f in form if f in st.cue_faults]
+            wanted.extend(cueable)
+            if "ANTERIOR_TILT" in cueable and "HIPS_FORWARD" in cueable:
                 wanted.remove("HIPS_FORWARD")  # one cue for both: hips back and tailbone tucked
             good = not form and st.view == "side" and not CALIBRATING & set(extra)
             if good:

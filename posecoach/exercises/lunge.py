@@ -173,6 +173,9 @@ class LungeState:
     in_lunge: bool
     metrics: Metrics
     faults: list[str]
+    # Form faults clear enough to be spoken: the value has reached the protocol's fault line
+    # (Band.fault) for a debounce while the fault is on. None = every fault may be cued.
+    cue_faults: list[str] | None = None
 
 
 class LungeAnalyzer:
@@ -197,6 +200,10 @@ class LungeAnalyzer:
         on, off = (sm.fault_on_ms, sm.fault_off_ms) if smooth else (0.0, 0.0)
         self._debounce = {code: Debounce(on, off) for code in (*FORM_FAULTS, "NOT_SIDE_VIEW", "NO_PERSON")}
         self._raw_on: dict[str, bool] = {code: False for code in FORM_FAULTS}
+        # A fault shown from mid-band is spoken only once the value has been past the fault line
+        # itself for fault_on_ms: a correction interrupts the hold, so it waits for a clear fault.
+        self._past_line = {code: Debounce(on, 0.0) for code in FORM_FAULTS}
+        self._confirmed: dict[str, bool] = {code: False for code in FORM_FAULTS}
         self._facing_votes: deque[float] = deque(maxlen=30)
         self._front_votes: deque[str] = deque(maxlen=15)
         self._kneel_votes: deque[bool] = deque(maxlen=7 if smooth else 1)
@@ -245,11 +252,14 @@ class LungeAnalyzer:
         if self.pelvis is not None and in_lunge and view == "side":
             raw.pelvic_tilt_deg = self.pelvis.update(pose, obs, t_ms)  # type: ignore[attr-defined]
         values = {name: self._filters[name].update(getattr(raw, name), t_ms) for name in METRIC_NAMES}
-        metrics = Metrics(**values) if in_lunge else Metrics()
+        # Angles in the picture are sagittal angles only side-on: facing the camera they are
+        # meaningless, so nothing is reported rather than a confident wrong number.
+        metrics = Metrics(**values) if in_lunge and view != "front" else Metrics()
 
         faults = self._judge(obs, view, in_lunge, metrics, t_ms)
+        cue_faults = None if self.settings.plain else [c for c in FORM_FAULTS if self._confirmed[c]]
         return LungeState(obs=obs, view=view, facing=facing, front_side=front_side, in_lunge=in_lunge,
-                          metrics=metrics, faults=faults)
+                          metrics=metrics, faults=faults, cue_faults=cue_faults)
 
     def _judge(self, obs: Observation, view: str, in_lunge: bool, metrics: Metrics, t_ms: int) -> list[str]:
         faults = []
@@ -268,6 +278,8 @@ class LungeAnalyzer:
             if not judging or value is None:
                 self._raw_on[code] = False
                 self._debounce[code].reset()
+                self._past_line[code].reset()
+                self._confirmed[code] = False
                 continue
             band = self.settings.bands[code]
             # an uncalibrated pelvis estimate is rough: ANTERIOR_TILT only when clearly anterior
@@ -277,6 +289,10 @@ class LungeAnalyzer:
             else:
                 on = value >= band.off + shift if self._raw_on[code] else value >= band.on + shift
             self._raw_on[code] = on
+            past = self._past_line[code].update(value >= band.fault + shift, t_ms)
             if self._debounce[code].update(on, t_ms):
                 faults.append(code)
+                self._confirmed[code] = self._confirmed[code] or past
+            else:
+                self._confirmed[code] = False
         return faults
