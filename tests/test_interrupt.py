@@ -52,16 +52,11 @@ def interrupt(proc: subprocess.Popen) -> tuple[int, str]:
 
 
 def history_sessions(home: Path) -> list[dict]:
-    """Sessions recorded in the history of `home` (empty when this build keeps no history)."""
-    try:
-        from posecoach.outputs.history import DB_NAME
-    except ImportError:
-        return []
+    """Sessions recorded in the history kept in `home`."""
     import sqlite3
-    db = home / DB_NAME
-    if not db.is_file():
-        return []
-    con = sqlite3.connect(db)
+
+    from posecoach.outputs.history import DB_NAME
+    con = sqlite3.connect(home / DB_NAME)
     con.row_factory = sqlite3.Row
     try:
         return [dict(r) for r in con.execute("select * from sessions")]
@@ -81,11 +76,10 @@ def test_ctrl_c_during_live_keeps_log_summary_report_and_history(clip: Path, tmp
     assert summary["end_reason"] == "interrupted"
     assert summary["frames"] == len(rows) >= 30
     assert rows[-1]["t_ms"] < 5500  # it really was stopped part way
-    if summary.get("report"):
-        assert Path(summary["report"]).is_file()
+    assert (session / "report.html").stat().st_size > 1000
     sessions = history_sessions(home)
-    if (home / "history.sqlite").exists():
-        assert len(sessions) == 1
+    assert len(sessions) == 1 and sessions[0]["end_reason"] == "interrupted"
+    assert sessions[0]["duration_s"] > 0
 
 
 def test_ctrl_c_during_analyze_keeps_log_and_summary(clip: Path, tmp_path: Path) -> None:
@@ -113,6 +107,8 @@ def test_sigterm_is_handled_like_ctrl_c(clip: Path, tmp_path: Path) -> None:
     assert "Traceback" not in err, err
     summary = json.loads((session / "summary.json").read_text())
     assert summary["frames"] == len(records(session / "frames.jsonl")) >= 20
+    assert summary["end_reason"] == "interrupted"
+    assert [x["end_reason"] for x in history_sessions(home)] == ["interrupted"]
 
 
 class FakeWindow:
@@ -155,9 +151,12 @@ def test_closing_the_window_keeps_the_session(clip: Path, tmp_path: Path, monkey
     assert summary["end_reason"] == "window closed"
     saved = json.loads((session / "summary.json").read_text())
     assert saved["frames"] == len(records(session / "frames.jsonl")) == summary["frames"] >= 20
+    assert (session / "report.html").is_file()
+    assert [x["end_reason"] for x in history_sessions(_private_home)] == ["window closed"]
 
 
-def test_exception_mid_session_keeps_the_session(clip: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_exception_mid_session_keeps_the_session(clip: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                 _private_home: Path) -> None:
     import posecoach.live as live
     from posecoach.pipeline import Session
 
@@ -174,6 +173,9 @@ def test_exception_mid_session_keeps_the_session(clip: Path, tmp_path: Path, mon
     saved = json.loads((session / "summary.json").read_text())
     assert saved["frames"] == len(records(session / "frames.jsonl")) == 15
     assert "error" in saved["end_reason"]
+    assert (session / "report.html").is_file()
+    sessions = history_sessions(_private_home)
+    assert len(sessions) == 1 and sessions[0]["end_reason"].startswith("error")
 
 
 def test_exception_mid_analysis_keeps_the_output(clip: Path, tmp_path: Path) -> None:
