@@ -124,12 +124,14 @@ def measure(pose: Pose, hip: np.ndarray, shoulder: np.ndarray, facing: int, view
     if hands_off_thigh(pose, hip, shoulder, facing):
         return Sample(t_ms, None, "hands_on_hips", **where)
     lean = g.tilt_from_vertical(hip, shoulder, facing)
-    feats, reason = outline_features(back_profile(pose.mask, hip, shoulder, facing), lean)
+    # The mask is at detection scale (Pose.mask_scale < 1 for frames over 960 px): read it there.
+    s = pose.mask_scale
+    feats, reason = outline_features(back_profile(pose.mask, hip * s, shoulder * s, facing), lean)
     if feats is None:
         return Sample(t_ms, None, reason, **where)
     if feats.bump > MAX_BUMP:
         return Sample(t_ms, None, "something_over_back", **where)
-    if not math.isfinite(feats.edge_px) or feats.edge_px > max(MAX_EDGE_PX, MAX_EDGE_TRUNK * trunk):
+    if not math.isfinite(feats.edge_px) or feats.edge_px > max(MAX_EDGE_PX, MAX_EDGE_TRUNK * trunk * s):
         return Sample(t_ms, None, "outline_unclear", **where)
     return Sample(t_ms, feats, None, **where)
 
