@@ -89,3 +89,19 @@ def test_estimator_shrinks_large_frames_and_maps_back(size: tuple[int, int]) -> 
     assert pose.mask_scale == pytest.approx(960 / max(size))
     hip = pose.xy[23] * pose.mask_scale
     assert pose.mask[int(hip[1]), int(hip[0])] > 0.5  # the person's hip, in mask pixels
+
+
+def test_pelvic_tilt_is_measured_on_large_frames(tmp_path: Path) -> None:
+    """The pelvis reads the mask at detection scale: a 1920x1440 copy of a sample clip gets the
+    same pelvic tilt as the 640x480 original."""
+    from conftest import SAMPLES
+    src = SAMPLES / "fault_anterior_tilt.mp4"
+    if not src.is_file():
+        pytest.skip("sample clip not present")
+    small = make_clip(tmp_path / "small.mp4", src, 2.0, size=(640, 480))
+    big = make_clip(tmp_path / "big.mp4", src, 2.0, size=(1920, 1440))
+    a, b = analyse(small, tmp_path / "out", 960), analyse(big, tmp_path / "out", 960)
+    tilt = [[r["metrics"]["pelvic_tilt_deg"] for r in rows] for rows in (a, b)]
+    measured = [sum(v is not None for v in t) for t in tilt]
+    assert measured[0] >= 20 and measured[1] >= 0.9 * measured[0], measured
+    assert metric_gap(a, b)["pelvic_tilt_deg"] < 1.5
