@@ -264,8 +264,8 @@ class PostureSolver:
         if p.kind == "standing" and hands == "thigh":
             for s, sign in (("L", 1.0), ("R", -1.0)):
                 hip = J(f"upperleg01.{s}")
-                wrist = hip + np.array([sign * 0.11, 0.01, -0.12])
-                out[s] = (wrist, wrist + np.array([sign * 0.01, -0.01, -0.09]), None)
+                wrist = hip + np.array([sign * 0.11, -0.015, -0.03])  # arms hang by the sides
+                out[s] = (wrist, wrist + np.array([sign * 0.01, -0.02, -0.09]), None)
             return out
         if hands == "hips":
             trunk_ids = b.vertices_of(b.bones_matching("pelvis", "spine05", "spine04"), 0.5)

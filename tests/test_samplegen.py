@@ -42,7 +42,7 @@ def test_clip_has_scenario_and_truth(clip: Path) -> None:
     assert truth["frames"] == len(truth["per_frame"]) == scenario.frame_count
     assert (truth["width"], truth["height"]) == (640, 480) == scenario.size
     assert truth["fps"] == scenario.fps == 30.0
-    assert 4.0 <= scenario.duration_s <= 8.0
+    assert 2.0 <= scenario.duration_s <= 12.0
     assert (truth["neutral_s"] is None) == (scenario.neutral_s is None)
     assert [r["frame"] for r in truth["per_frame"]] == list(range(truth["frames"]))
 
@@ -106,7 +106,8 @@ def test_neutral_hold_has_a_neutral_pelvis(clip: Path) -> None:
         return
     start, end = truth["neutral_s"]
     rows = [r for r in truth["per_frame"] if start * 1000 <= r["t_ms"] <= end * 1000]
-    assert rows and all(abs(r["metrics"]["pelvic_tilt_deg"]) < 1.0 for r in rows)
+    # near the standing pelvis (a scenario may model a person whose "neutral" is a little off)
+    assert rows and all(abs(r["metrics"]["pelvic_tilt_deg"]) <= 3.0 for r in rows)
 
 
 def test_coverage_of_faults_views_and_people() -> None:
