@@ -15,6 +15,7 @@ from functools import partial
 
 from posecoach.config import Settings
 from posecoach.estimator import PoseEstimator
+from posecoach.rotation import RotatingEstimator
 from posecoach.exercises.ball import BallAnalyzer, BallCoach, BallConfig
 from posecoach.exercises.pacing import FloorCoachState
 from posecoach.exercises.rest import RestAnalyzer
@@ -33,7 +34,7 @@ def _round(values: dict[str, float | None], nd: int = 3) -> dict[str, float | No
 class FloorSession:
     """Base of RestSession and BallSession: counting, cue log, the FrameResult record."""
     settings: Settings = field(default_factory=Settings)
-    estimator: PoseEstimator | None = None
+    estimator: PoseEstimator | RotatingEstimator | None = None
     pelvis: object | None = None  # accepted for the analyze factory; the floor exercises ignore it
     strings: dict[str, str] | None = None
     config: RestConfig | BallConfig | None = None  # the exercise's own settings; default when None
@@ -41,8 +42,8 @@ class FloorSession:
     on_frame = None  # called after each processed frame (analyze's progress bar)
 
     def __post_init__(self) -> None:
-        if self.estimator is None:
-            self.estimator = PoseEstimator(masks=True)
+        if self.estimator is None:  # lying people: also look at the picture turned a quarter turn
+            self.estimator = RotatingEstimator(masks=True)
         self.frames = 0
         self.detected = 0
         self.in_position = 0

@@ -35,7 +35,8 @@ FLOOR_CUES: dict[str, str] = {
     "BALL_COMPLETE": "Well done. Roll off the ball slowly and rest a moment.",
     "BALL_GOT_UP": "You've come up. Lie face down on the ball again when you're ready.",
     # routine transitions
-    "ROUTINE_START": "First, constructive rest. Press N at any time to move on to the next exercise.",
+    "ROUTINE_START": "First, constructive rest. Put the camera at floor level, side-on, so your whole body "
+                     "is in view. Press N at any time to move on to the next exercise.",
     "NEXT_LUNGE": "Next, the kneeling lunge. Kneel on something soft, side-on to the camera.",
     "NEXT_BALL": "Last, the soft-ball release. Lie face down with a soft ball just inside your front "
                  "hip bone.",

@@ -102,9 +102,9 @@ class RoutineSession:
         bad = [e for e in self.order if e not in EXERCISES]
         if bad or not self.order:
             raise ValueError(f"routine exercises must be among {', '.join(EXERCISES)}")
-        if self.estimator is None:
-            from posecoach.estimator import PoseEstimator
-            self.estimator = PoseEstimator(masks=True)
+        if self.estimator is None:  # masks for breathing and the pelvis; quarter turns for lying people
+            from posecoach.rotation import RotatingEstimator
+            self.estimator = RotatingEstimator(masks=True)
         self.stages = [Stage(e) for e in self.order]
         self.index = 0
         self.frames = 0

@@ -197,3 +197,40 @@ def test_truth_bands_follow_the_protocol_convention():
     assert judge_truth({"x": 8.0}, {"C": ("x", b)}, True) == ([], ["C"])
     assert judge_truth({"x": 5.0}, {"C": ("x", b)}, True) == ([], [])
     assert judge_truth({"x": 20.0}, {"C": ("x", b)}, False) == ([], ["C"])
+
+
+def test_a_recorded_routine_moves_on_by_posture(tmp_path):
+    """Rest, then kneeling, then face down on the ball, in one video: the routine follows."""
+    import cv2
+
+    from posecoach.routine import RoutineSession
+    from posecoach.sources import open_source
+
+    video = tmp_path / "routine.mp4"
+    writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"mp4v"), 15.0, (640, 480))
+    parts = [(LYING / "rest_good_floorcam.mp4", 1, 9.0), (SAMPLES / "lunge_good_left.mp4", 2, 6.0),
+             (LYING / "ball_left_floorcam.mp4", 1, 6.0)]
+    for path, step, seconds in parts:
+        cap = cv2.VideoCapture(str(path))
+        i = kept = 0
+        while kept < seconds * 15:
+            ok, img = cap.read()
+            if not ok:
+                break
+            if i % step == 0:
+                writer.write(img)
+                kept += 1
+            i += 1
+        cap.release()
+    writer.release()
+    r = RoutineSession()  # the product's estimator: masks, quarter turns for lying people
+    try:
+        for frame in open_source(video):
+            r.process(frame)
+    finally:
+        r.close()
+    assert [(s.exercise, s.end_reason) for s in r.stages][:2] == [("rest", "posture"), ("lunge", "posture")]
+    assert r.current.exercise == "ball"
+    assert 9.0 <= r.stages[1].start_t_ms / 1000 <= 13.0 and 15.0 <= r.stages[2].start_t_ms / 1000 <= 19.0
+    s = r.summary()
+    assert s["exercises"]["rest"]["rest_s"] > 3 and s["exercises"]["ball"]["ran"]

@@ -107,3 +107,17 @@ def test_a_plan_order_is_followed():
     assert stages(r)[0] == ("lunge", "completed") and r.current.exercise == "ball"
     with pytest.raises(ValueError):
         routine(order=("yoga",))
+
+
+def test_a_plan_chooses_the_exercises_their_order_and_times(tmp_path):
+    from posecoach.routine_cli import routine_plan
+    plan = tmp_path / "plan.toml"
+    plan.write_text('[[exercises]]\nname = "ball_release"\nhold_s = 40\nsides = ["right"]\nrepetitions = 2\n\n'
+                    '[[exercises]]\nname = "constructive_rest"\nhold_s = 120\n')
+    _, _, order, configs = routine_plan(plan)
+    assert order == ["ball", "rest"]
+    assert configs["rest"].target_s == 120.0
+    ball = configs["ball"]
+    assert (ball.spot_s, ball.sides, ball.spots_per_side) == (40.0, ("right",), 2)
+    _, _, order, configs = routine_plan(None, rest_minutes=7)
+    assert order == ["rest", "lunge", "ball"] and configs["rest"].target_s == 420.0
