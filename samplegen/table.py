@@ -9,8 +9,8 @@ def _range(rows: list[dict], name: str) -> str:
     values = [r["metrics"][name] for r in rows if r["metrics"].get(name) is not None]
     if not values:
         return "-"
-    lo, hi = min(values), max(values)
-    return f"{lo:.0f}" if round(lo) == round(hi) else f"{lo:.0f}..{hi:.0f}"
+    lo, hi = round(min(values)) + 0, round(max(values)) + 0  # "+ 0" turns -0 into 0
+    return f"{lo}" if lo == hi else f"{lo}..{hi}"
 
 
 def clip_table(folder: Path) -> str:
