@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from posecoach import geometry as g
+from posecoach.errors import PosecoachError
 from posecoach.exercises import joints as J
 from posecoach.landmarks import Landmark as L
 from posecoach.types import Pose
@@ -169,7 +170,10 @@ def main(argv: list[str] | None = None) -> int:
         for t in sorted(folder.glob("*.truth.json")):
             video = t.with_name(t.name[: -len(".truth.json")] + ".mp4")
             if video.is_file():
-                clips.append((video.stem, json.loads(t.read_text()), landmarks(video, args.cache)))
+                try:
+                    clips.append((video.stem, json.loads(t.read_text()), landmarks(video, args.cache)))
+                except PosecoachError as e:  # e.g. a clip still being written
+                    print(f"offsets: skipping {video.name}: {e}")
     if not clips:
         raise SystemExit("offsets: no clips with truth found")
     res = {name: residuals(truth, data) for name, truth, data in clips}

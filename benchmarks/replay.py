@@ -23,6 +23,7 @@ from benchmarks.accuracy import REAL_EXPECT, UNKNOWN_REAL
 from benchmarks.offsets import landmarks, pose_at
 from benchmarks.scoring import CODES, ClipScore, expected_truth, pool, pooled_latency, score_clip
 from posecoach.config import Settings, SmoothingConfig
+from posecoach.errors import PosecoachError
 from posecoach.pipeline import Session
 from posecoach.types import Frame, Pose
 
@@ -61,7 +62,11 @@ def load_clips(folders: Iterable[Path], cache: Path) -> list[tuple[str, dict[str
             t = video.with_name(video.stem + ".truth.json")
             if has_truth and not t.is_file():
                 continue
-            data = landmarks(video, cache)
+            try:
+                data = landmarks(video, cache)
+            except PosecoachError as e:  # e.g. a clip still being written
+                print(f"replay: skipping {video.name}: {e}")
+                continue
             if t.is_file():
                 truth = json.loads(t.read_text())
             else:
