@@ -158,3 +158,13 @@ def test_pain_key_stops_the_rest():
 def test_rest_target_outside_a_sane_range_is_refused():
     with pytest.raises(ValueError):
         RestConfig(target_s=5)
+
+
+def test_the_floor_exercise_core_imports_neither_cv2_nor_mediapipe():
+    import subprocess
+    import sys
+    code = ("import sys; import posecoach.exercises.rest, posecoach.exercises.rest_coach, posecoach.exercises.ball, "
+            "posecoach.exercises.breathing, posecoach.messages_floor; "
+            "print(sorted(m for m in ('cv2', 'mediapipe') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
