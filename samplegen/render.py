@@ -147,15 +147,15 @@ def render_clip(scenario: Scenario, out_dir: Path, preview: bool = False, log: C
                                       state.phase, **record_args))
         if writer is not None:
             writer.write(image[:, :, ::-1])
-        if preview or frame % max(1, scenario.frame_count // 4) == 0:
+        if preview:
             thumbs.append(image)
     render_s = (time.time() - t_render) / max(1, rendered)
     stage.close()
     if writer is not None:
         writer.release()
         write_truth(truth_path, scenario, video_path.name, per_frame, width, height)
-    sheet = _contact_sheet(thumbs)
-    cv2.imwrite(str(out_dir / f"{scenario.stem}.preview.png") if preview else str(Path("/tmp") / f"{scenario.stem}.sheet.png"), sheet[:, :, ::-1])
+    if preview:
+        cv2.imwrite(str(out_dir / f"{scenario.stem}.preview.png"), _contact_sheet(thumbs)[:, :, ::-1])
     log(f"{scenario.stem}: {rendered} frames, solve {solve_s:.1f} s, {render_s * 1000:.0f} ms/frame")
     return ClipResult(video_path, truth_path, rendered, solve_s, render_s)
 

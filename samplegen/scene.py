@@ -133,7 +133,6 @@ class Stage:
         b = room.brightness
         self.camera = camera
         self.scene = pyrender.Scene(ambient_light=np.full(3, room.ambient * b), bg_color=np.zeros(4))
-        view = camera.pose[:3, 3].copy()
         fwd = -camera.pose[:3, 2]
         fwd_h = np.array([fwd[0], fwd[1], 0.0])
         fwd_h /= np.linalg.norm(fwd_h)
@@ -171,7 +170,6 @@ class Stage:
         self.shadows = room.shadows
         self.renderer = pyrender.OffscreenRenderer(camera.width, camera.height)
         self._person_nodes: list[pyrender.Node] = []
-        del view
 
     def set_person(self, meshes: list[trimesh.Trimesh]) -> None:
         """Replace the person's meshes (world coordinates, vertex colours)."""

@@ -104,14 +104,15 @@ class PostureSolver:
         rv = self._base_rotvecs(p)
         for s in "LR":  # legs straight and slightly together, feet flat
             rv[self._i(f"upperleg01.{s}"), 0] = -rv[0, 0]
-        self._upright_head(rv, 0.0)
+        self._upright_head(rv)
         posed = self.body.pose(rv, np.zeros(3))
         feet = np.concatenate([self.foot_vertices["L"], self.foot_vertices["R"]])
         floor = float(posed.vertices[feet, 2].min())
         ankles = 0.5 * (posed.joint(self._i("foot.L")) + posed.joint(self._i("foot.R")))
         return SolvedPose(rv, np.array([0.0, ankles[1], floor]), floor, {})
 
-    def _upright_head(self, rv: np.ndarray, lean: float) -> None:
+    def _upright_head(self, rv: np.ndarray) -> None:
+        """Neck bones undo the pelvis and spine rotations so the head stays upright."""
         spine = sum(rv[self._i(n), 0] for n in ("spine05", "spine04", "spine03", "spine02", "spine01"))
         rv[self._i("neck01"), 0] = -(rv[0, 0] + spine) * 0.6
         rv[self._i("neck02"), 0] = -(rv[0, 0] + spine) * 0.4
@@ -178,7 +179,7 @@ class PostureSolver:
             rv[bone, 0] += share * xv[0]
         for slot, key in enumerate(("ft", "fs", "ff", "bt", "bs", "bf"), start=1):
             rv[bones[key], 0] += xv[slot]
-        self._upright_head(rv, xv[0])
+        self._upright_head(rv)
         posed = b.pose(rv, np.zeros(3))
         floor_z = float(posed.vertices[np.concatenate([groups["heel"], groups["ball"]]), 2].min())
         joints = {name: posed.joint(i)[[1, 2]] * np.array([-1.0, 1.0]) for name, i in jn.items()}
