@@ -63,8 +63,10 @@ class Clip:
     def stem(self) -> str:
         return self.video.stem
 
-    def result_dir(self, plain: bool) -> Path:
-        return (self.out_dir / "plain" if plain else self.out_dir) / self.stem
+    def result_dir(self, plain: bool | str) -> Path:
+        """plain: True = the --plain baseline; "nocal" = posecoach without --neutral."""
+        sub = {True: "plain", "nocal": "nocal"}.get(plain)
+        return (self.out_dir / sub if sub else self.out_dir) / self.stem
 
 
 def find_clips(folders: list[Path], out: Path) -> list[Clip]:
@@ -86,13 +88,13 @@ def neutral_arg(clip: Clip) -> list[str]:
     return ["--neutral", f"{n[0]}:{n[1]}"] if n else []
 
 
-def run_analysis(clip: Clip, plain: bool, reuse: bool) -> tuple[Clip, bool, float]:
+def run_analysis(clip: Clip, plain: bool | str, reuse: bool) -> tuple[Clip, bool | str, float]:
     """Run `posecoach analyze` on one clip unless `reuse` finds a finished result. -> (clip, plain, s)."""
     res = clip.result_dir(plain)
     if reuse and (res / "summary.json").is_file() and (res / "frames.jsonl").is_file():
         return clip, plain, 0.0
     cmd = [sys.executable, "-m", "posecoach", "analyze", str(clip.video), "--out", str(res.parent), "--quiet"]
-    cmd += ["--plain"] if plain else neutral_arg(clip)
+    cmd += ["--plain"] if plain is True else [] if plain == "nocal" else neutral_arg(clip)
     t0 = time.monotonic()
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
@@ -100,7 +102,7 @@ def run_analysis(clip: Clip, plain: bool, reuse: bool) -> tuple[Clip, bool, floa
     return clip, plain, time.monotonic() - t0
 
 
-def score(clip: Clip, plain: bool) -> ClipScore | None:
+def score(clip: Clip, plain: bool | str) -> ClipScore | None:
     frames_path = clip.result_dir(plain) / "frames.jsonl"
     if not frames_path.is_file():
         return None
@@ -192,25 +194,61 @@ def tag_groups(clips: list[Clip], scores: dict[tuple[str, bool], ClipScore | Non
     return groups
 
 
-def pelvis_rows(clips: list[Clip], scores: dict[tuple[str, bool], ClipScore | None]) -> list[str]:
-    """Pelvic tilt and ANTERIOR_TILT, calibrated (clips with neutral_s, run with --neutral) and
-    uncalibrated (the rest) separately."""
-    cal, uncal = [], []
+# Clips whose clothing, arms, hair, light or camera hide the back: reported one by one, apart from
+# the fitted-clothing pools the targets are about.
+PELVIS_ROBUSTNESS_TAGS = ("loose_shirt", "hands_on_hips", "long_hair", "dark_clothes", "degraded")
+
+
+def _pelvis_reasons(clip: Clip, run: bool | str) -> str:
+    """The commonest reasons (frames.jsonl "pelvis") the pelvic tilt was rough or missing."""
+    path = clip.result_dir(run) / "frames.jsonl"
+    if not path.is_file():
+        return ""
+    counts: dict[str, int] = {}
+    for rec in load_frames(path):
+        reason = (rec.get("pelvis") or {}).get("reason")
+        if reason and reason != "not_measured":
+            counts[reason] = counts.get(reason, 0) + 1
+    return " ".join(f"{k}:{v}" for k, v in sorted(counts.items(), key=lambda kv: -kv[1])[:3])
+
+
+def _pelvis_line(label: str, group: list[ClipScore]) -> str:
+    p = pool(label, group)
+    m, f = p.metrics["pelvic_tilt_deg"], p.faults["ANTERIOR_TILT"]
+    return (f"pelvic tilt {label:<24} clips {len(group):>2}  MAE {_f(m.mae)}  bias {_f(m.bias)}  "
+            f"coverage {_f(m.coverage)}  ANTERIOR_TILT P {_f(f.precision)} R {_f(f.recall)}  "
+            f"cues {sum(e['code'] == 'ANTERIOR_TILT' for e in p.fault_cues)}  "
+            f"false {sum(e['code'] == 'ANTERIOR_TILT' for e in p.wrong_cues)}")
+
+
+def pelvis_rows(clips: list[Clip], scores: dict[tuple[str, Any], ClipScore | None]) -> list[str]:
+    """Pelvic tilt and ANTERIOR_TILT on fitted clothing, calibrated (clips with neutral_s, run with
+    --neutral) and uncalibrated (the same clips run without --neutral, and the clips without
+    neutral_s); the uncalibrated good-form clips alone (no ANTERIOR_TILT cue is wanted there); then
+    each clip whose back is hidden or degraded (PELVIS_ROBUSTNESS_TAGS), with its null reasons."""
+    cal, uncal, good, robust = [], [], [], []
     for c in clips:
         s = scores.get((str(c.video), False))
         if c.truth is None or s is None:
             continue
-        (cal if load_truth(c.truth).get("neutral_s") else uncal).append(s)
-    lines = []
-    for label, group in (("calibrated", cal), ("uncalibrated", uncal)):
-        if not group:
-            continue
-        p = pool(label, group)
-        m, f = p.metrics["pelvic_tilt_deg"], p.faults["ANTERIOR_TILT"]
-        lines.append(f"pelvic tilt {label:<13} clips {len(group):>2}  MAE {_f(m.mae)}  bias {_f(m.bias)}  "
-                     f"coverage {_f(m.coverage)}  ANTERIOR_TILT P {_f(f.precision)} R {_f(f.recall)}  "
-                     f"cues {sum(e['code'] == 'ANTERIOR_TILT' for e in p.fault_cues)}  "
-                     f"false {sum(e['code'] == 'ANTERIOR_TILT' for e in p.wrong_cues)}")
+        truth = load_truth(c.truth)
+        nocal = scores.get((str(c.video), "nocal"))
+        if any(t in truth.get("tags", []) for t in PELVIS_ROBUSTNESS_TAGS):
+            robust.append((c, s if truth.get("neutral_s") else None, nocal or s))
+        elif truth.get("neutral_s"):
+            cal.append(s)
+            if nocal is not None:
+                uncal.append(nocal)
+        else:
+            uncal.append(s)
+            if "good_form" in truth.get("tags", []):
+                good.append(s)
+    lines = [_pelvis_line(label, g) for label, g in (("calibrated", cal), ("uncalibrated", uncal),
+                                                      ("uncalibrated good-form", good)) if g]
+    for c, cs, us in robust:
+        for label, sc, run in (("cal", cs, False), ("uncal", us, "nocal" if cs is not None else False)):
+            if sc is not None:
+                lines.append(_pelvis_line(f"{c.stem[:18]} {label}", [sc]) + f"  null: {_pelvis_reasons(c, run)}")
     return lines
 
 
@@ -237,12 +275,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--reuse", action="store_true", help="reuse finished analyses found in --out")
     ap.add_argument("--jobs", type=int, default=2, help="analyses at a time (default 2)")
     ap.add_argument("--per-clip", action="store_true", help="also print one line per clip")
+    ap.add_argument("--no-uncalibrated", action="store_true",
+                    help="skip re-running the clips that have a neutral window without it (pelvic tilt)")
     args = ap.parse_args(argv)
 
     clips = find_clips(args.folders, args.out)
     if not clips:
         raise SystemExit("accuracy: no video clips found")
     jobs = [(c, False) for c in clips] + ([(c, True) for c in clips] if args.baseline else [])
+    if not args.no_uncalibrated:  # pelvic tilt without calibration, on the clips that have a neutral
+        jobs += [(c, "nocal") for c in clips if neutral_arg(c)]
     t0 = time.monotonic()
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as ex:
         list(ex.map(lambda j: run_analysis(j[0], j[1], args.reuse), jobs))
@@ -266,7 +308,8 @@ def main(argv: list[str] | None = None) -> int:
     print("\n".join(out))
 
     doc = {
-        "clips": {f"{k[0]}{' [plain]' if k[1] else ''}": v.to_dict() for k, v in scores.items() if v},
+        "clips": {f"{k[0]}{ {True: ' [plain]', 'nocal': ' [nocal]'}.get(k[1], '')}": v.to_dict()
+                  for k, v in scores.items() if v},
         "pooled": {label: {"posecoach": pc.to_dict() if pc else None, "plain": pl.to_dict() if pl else None}
                    for label, (pc, pl) in groups.items()},
         "form_codes": list(FORM_CODES),

@@ -153,6 +153,22 @@ def _apex(v: np.ndarray, depth: np.ndarray, lo: float, hi: float) -> int | None:
     return int(sel[np.argmax(depth[sel])])
 
 
+def _buttock_apex(v: np.ndarray, depth: np.ndarray, lo: float, hi: float, drop: float = 0.02) -> int | None:
+    """The buttocks' most posterior point: going down from `hi`, the furthest-back point before the
+    outline turns forward by `drop` (the gluteal fold). Below the fold an extended back thigh can
+    stand further back than the buttocks; it is not the buttocks. Falls back to the maximum."""
+    sel = np.nonzero((v >= lo) & (v <= hi) & np.isfinite(depth))[0][::-1]
+    if len(sel) < 3:
+        return None
+    best = sel[0]
+    for i in sel[1:]:
+        if depth[i] > depth[best]:
+            best = i
+        elif depth[best] - depth[i] > drop:
+            return int(best)
+    return int(best)
+
+
 def _upper_hull(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Indices of the upper convex hull of points sorted by x (Andrew's monotone chain)."""
     hull: list[int] = []
@@ -177,11 +193,11 @@ def outline_features(profile: BackProfile, lean_deg: float) -> tuple[OutlineFeat
     v, d = profile.v, profile.depth
     if profile.trunk_px < MIN_TRUNK_PX:
         return None, "person_too_small"
-    ib = _apex(v, d, *BUTTOCK_RANGE)
+    ib = _buttock_apex(v, d, *BUTTOCK_RANGE)
     iu = _apex(v, d, *UPPER_BACK_RANGE)
     if ib is None or iu is None:
         return None, "outline_not_found"
-    span = np.nonzero((v >= BUTTOCK_RANGE[0]) & (v <= UPPER_BACK_RANGE[1]))[0]
+    span = np.nonzero((v >= v[ib]) & (v <= UPPER_BACK_RANGE[1]))[0]
     if np.isnan(d[span]).mean() > 0.15:
         return None, "outline_not_found"
     span = span[np.isfinite(d[span])]
