@@ -160,11 +160,12 @@ def run_live(opts: LiveOptions) -> dict:
                 result = None
             else:
                 result = session.process(frame)
-                recorder.frame(frame, result)
                 if result.cue is not None:
                     last_cue = result.cue
                     voice.say(result.cue.text)
             latencies.append((time.monotonic() - t_in) * 1000.0)
+            if result is not None:
+                recorder.frame(frame, result)  # after the cue: the log's disk writes never delay it
             n = len(latencies)
             if n >= 2:
                 span = max(time.monotonic() - started, 1e-3)
