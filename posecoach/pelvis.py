@@ -42,10 +42,13 @@ SIDE_VIEW_MAX_DEG = 30.0  # sagittal plane this far from the image plane still s
 # outline then carries no tilt (measured on the sample clips). Judged over the last RECENT samples
 # (a median, so it does not flicker), and at once when twice as wide.
 MAX_EDGE_TRUNK = 0.032
-# Frame-to-frame noise of the hollow (trunk lengths): the median absolute second difference over
-# RECENT samples (steady motion, such as tucking, has almost none): ~0.003 on clean footage,
-# ~0.02 on a noisy, blurred, dim webcam.
-MAX_JITTER = 0.009
+# Frame-to-frame noise of the change-from-neutral estimate (degrees): the median absolute second
+# difference over RECENT samples (steady motion, such as tucking, has almost none; clean clips
+# stay under ~3 deg).
+MAX_JITTER_DEG = 6.0
+# Trunk lean (deg) outside which the outline is not read: the model was fitted on -6..+12 deg, and
+# far forward the lean term would dominate (real reverse lunges leaning 20-35 deg read +20).
+LEAN_RANGE = (-10.0, 15.0)
 RECENT = 15
 MAX_BUMP = 0.03  # trunk lengths beyond the buttock-to-upper-back chord: something over the back
 MIN_NEUTRAL_SAMPLES = 8
@@ -122,9 +125,11 @@ def hands_off_thigh(pose: Pose, hip: np.ndarray, shoulder: np.ndarray, facing: i
         wu, wv = float(w @ fwd) / trunk, float(w @ up) / trunk
         if not all(map(math.isfinite, (eu, ev, wu, wv))):
             continue
-        if eu < -0.10 and 0.1 < ev < 1.0:  # elbow sticking out behind the back
+        if eu < -0.12 and 0.1 < ev < 1.0:  # elbow sticking out behind the back
             return True
-        if wu < 0.12 and 0.05 < wv < 0.7:  # hand at the waist or hip, not on the thigh
+        # hand at the waist or on the hip, at or behind the trunk line (a far-side hand the pose
+        # model cannot see is guessed lower, near the hip joint, and is not counted)
+        if wu < 0.06 and 0.15 < wv < 0.7:
             return True
     return False
 
@@ -139,9 +144,11 @@ def measure(pose: Pose, hip: np.ndarray, shoulder: np.ndarray, facing: int, view
         return Sample(t_ms, None, "not_side_view", **where)
     if pose.mask is None:
         return Sample(t_ms, None, "no_mask", **where)
+    lean = g.tilt_from_vertical(hip, shoulder, facing)
+    if not LEAN_RANGE[0] <= lean <= LEAN_RANGE[1]:
+        return Sample(t_ms, None, "leaning", **where)
     if hands_off_thigh(pose, hip, shoulder, facing):
         return Sample(t_ms, None, "hands_on_hips", **where)
-    lean = g.tilt_from_vertical(hip, shoulder, facing)
     # The mask is at detection scale (Pose.mask_scale < 1 for frames over 960 px): read it there.
     s = pose.mask_scale
     feats, reason = outline_features(back_profile(pose.mask, hip * s, shoulder * s, facing), lean)
@@ -277,13 +284,13 @@ class PelvisTilt:
         if s.features is None:
             return s
         f = s.features
-        self._quality.append((f.edge_px / max(f.trunk_px, 1.0), f.hollow))
+        self._quality.append((f.edge_px / max(f.trunk_px, 1.0), float(s.vector() @ DELTA_WEIGHTS)))
         del self._quality[:-RECENT]
         edges = [e for e, _ in self._quality]
-        hollows = [h for _, h in self._quality]
+        tilts = [t for _, t in self._quality]
         if float(np.median(edges)) > MAX_EDGE_TRUNK:
             return replace(s, features=None, reason="outline_unclear")
-        if len(hollows) >= 5 and float(np.median(np.abs(np.diff(hollows, 2)))) > MAX_JITTER:
+        if len(tilts) >= 5 and float(np.median(np.abs(np.diff(tilts, 2)))) > MAX_JITTER_DEG:
             return replace(s, features=None, reason="outline_unsteady")
         return s
 

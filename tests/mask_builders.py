@@ -18,9 +18,10 @@ class DrawnTrunk:
 
 
 def back_depth(v: np.ndarray, hollow: float = 0.06, buttock: float = 0.22, upper: float = 0.20,
-               buttock_v: float = -0.05, upper_v: float = 0.70) -> np.ndarray:
+               buttock_v: float = -0.05, upper_v: float = 0.70, thigh: float = 0.0) -> np.ndarray:
     """A back profile (trunk lengths behind the axis): the buttock and upper-back apexes joined by
-    a chord, with a sine-shaped hollow `hollow` deep below it; rounded off above and below."""
+    a chord, with a sine-shaped hollow `hollow` deep below it; rounded off above and below. `thigh`
+    > 0: below the gluteal fold the back of an extended thigh runs backward again (this slope)."""
     v = np.asarray(v, float)
     chord = buttock + (upper - buttock) * (v - buttock_v) / (upper_v - buttock_v)
     s = np.clip((v - buttock_v) / (upper_v - buttock_v), 0, 1)
@@ -28,7 +29,8 @@ def back_depth(v: np.ndarray, hollow: float = 0.06, buttock: float = 0.22, upper
     below, above = v < buttock_v, v > upper_v
     d = np.where(below, buttock - 0.8 * (v - buttock_v) ** 2, d)
     d = np.where(above, upper - 0.8 * (v - upper_v) ** 2, d)
-    return d
+    fold = buttock_v - 0.2
+    return np.where(v < fold, d + thigh * (fold - v), d) if thigh else d
 
 
 @lru_cache(maxsize=64)

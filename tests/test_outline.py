@@ -45,6 +45,16 @@ def test_deeper_hollow_and_further_back_buttocks_raise_the_features():
     assert arched.sacral_deg > flat.sacral_deg
 
 
+def test_an_extended_back_thigh_is_not_taken_for_the_buttocks():
+    """Pushing the hips forward swings the back thigh backward under the buttocks; the buttock apex
+    stays above the gluteal fold and the hollow is the same."""
+    plain, _ = features(draw_trunk())
+    extended, _ = features(draw_trunk(thigh=1.5))  # at the range bottom it stands further back
+    assert extended.buttock_v > -0.2
+    assert extended.hollow == pytest.approx(plain.hollow, abs=0.006)
+    assert extended.protrusion == pytest.approx(plain.protrusion, abs=0.01)
+
+
 @pytest.mark.parametrize("facing", [1, -1])
 @pytest.mark.parametrize("lean", [-10.0, 0.0, 15.0])
 def test_features_do_not_depend_on_facing_lean_or_scale(facing, lean):

@@ -113,6 +113,13 @@ def test_not_a_side_view_or_no_mask_give_no_number():
     assert measure(replace(pose, mask=None), t.hip, t.shoulder, t.facing, 5.0, 0).reason == "no_mask"
 
 
+def test_a_trunk_leaning_far_forward_is_not_read():
+    upright, leaning = draw_trunk(lean_deg=5.0, **NEUTRAL), draw_trunk(lean_deg=25.0, **NEUTRAL)
+    for t, want in ((upright, None), (leaning, "leaning")):
+        pose, _ = posed(t)
+        assert measure(pose, t.hip, t.shoulder, t.facing, 5.0, 0).reason == want
+
+
 def test_a_soft_unclear_edge_gives_no_number():
     soft = draw_trunk(blur_px=3.0, **NEUTRAL)  # ~5 px transition on a 150 px trunk
     pose, _ = posed(soft)
