@@ -1,10 +1,12 @@
-"""The annotated video of `analyze --annotate`, drawn and encoded on a worker thread.
+"""The annotated video of `analyze --annotate`: drawn on the caller's thread, encoded on a worker.
 
-Drawing the overlay and encoding a frame cost ~3 ms at 960x540 and ~50 ms at 4K; done on the
-main thread they would add to every frame's pose inference. OpenCV releases the GIL while it
-encodes, so a worker thread runs this on the second core. Large frames are written at most
-`max_side` pixels on their longest side (a review video needs no 4K). At most `depth` frames
-wait (bounded memory); when the encoder is slower the producer waits, nothing is dropped.
+Encoding a frame costs ~2.5 ms at 960x540 (far more at 4K) and OpenCV releases the GIL while it
+encodes, so a worker thread does it on the second core. Drawing (~1 ms) stays on the caller's
+thread: it is mostly Python, and on the worker it held the GIL against MediaPipe's Python
+wrapper, whose calls then took 20-30% longer (measured: 20.4 -> 24-30 ms a frame). Large frames
+are written at most `max_side` pixels on their longest side (a review video needs no 4K). At most
+`depth` frames wait (bounded memory); when the encoder is slower the producer waits, nothing is
+dropped.
 """
 from __future__ import annotations
 
@@ -43,17 +45,19 @@ class AnnotatedVideoWriter:
         self.fps = fps
         self.max_side = max_side
         self.frames = 0
-        self._queue: queue.Queue[tuple[np.ndarray, FrameResult, str | None] | None] = queue.Queue(maxsize=depth)
+        self._queue: queue.Queue[np.ndarray | None] = queue.Queue(maxsize=depth)
         self._error: BaseException | None = None
         self._writer: cv2.VideoWriter | None = None
-        self._thread = threading.Thread(target=self._run, name="annotate", daemon=True)
+        self._thread = threading.Thread(target=self._run, name="encode", daemon=True)
         self._thread.start()
 
     def write(self, image: np.ndarray, result: FrameResult, cue_text: str | None) -> None:
         self._raise()
+        small, scale = shrink(image, self.max_side)
+        picture = annotate(small, scaled_result(result, scale), cue_text)
         while self._thread.is_alive():
             try:
-                self._queue.put((image, result, cue_text), timeout=0.2)
+                self._queue.put(picture, timeout=0.2)
                 return
             except queue.Full:
                 continue
@@ -77,10 +81,7 @@ class AnnotatedVideoWriter:
 
     def _run(self) -> None:
         try:
-            while (item := self._queue.get()) is not _END:
-                image, result, cue_text = item
-                small, scale = shrink(image, self.max_side)
-                picture = annotate(small, scaled_result(result, scale), cue_text)
+            while (picture := self._queue.get()) is not _END:
                 if self._writer is None:
                     self._writer = self._open(picture.shape[1], picture.shape[0])
                 self._writer.write(picture)
