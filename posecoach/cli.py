@@ -129,6 +129,9 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             return
         s = o.summary
         note = " (video ended early: analysed what decoded)" if s.get("truncated") else ""
+        if note:
+            print(f"posecoach: warning: {o.video.name} is damaged or cut short; only its first "
+                  f"{s['frames']} frames could be analysed", file=sys.stderr)
         print(f"{o.video.name}: {s['frames']} frames, person found in {100 * float(s['detected_fraction']):.0f}%, "
               f"{len(s['cues'])} cues{note} -> {o.report or args.out / o.video.stem}")
         if history is not None:
