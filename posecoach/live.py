@@ -147,6 +147,7 @@ def run_live(opts: LiveOptions) -> dict:
             cv2.resizeWindow(WINDOW, *screens.DEFAULT_SIZE)
     agreed = screens.safety_gate(WINDOW if window else None, force=opts.show_safety, large=opts.large)
     latencies: list[float] = []
+    stream_ms: list[int] = []  # stream time (t_ms) of the first and the latest frame taken
     fps = None
     last_cue = None
     paused = False
@@ -156,6 +157,9 @@ def run_live(opts: LiveOptions) -> dict:
     try:
         for frame in (source if agreed else ()):
             t_in = frame.captured_s or time.monotonic()  # latency = capture to cue
+            if not stream_ms:
+                stream_ms.append(frame.t_ms)
+            stream_ms[1:] = [frame.t_ms]
             if paused:
                 result = None
             else:
@@ -215,7 +219,7 @@ def run_live(opts: LiveOptions) -> dict:
     finally:
         source.close()
         session.close()
-        summary = live_summary(session, source, latencies, end_reason)
+        summary = live_summary(session, source, latencies, end_reason, stream_ms)
         summary["voice"] = {"engine": voice.engine_name, "muted": voice.muted}
         report = recorder.close(summary)
         if report is not None:
@@ -230,14 +234,18 @@ def run_live(opts: LiveOptions) -> dict:
     return summary
 
 
-def live_summary(session: Session, source: LatestFrameSource, latencies: list[float], end_reason: str) -> dict:
+def live_summary(session: Session, source: LatestFrameSource, latencies: list[float], end_reason: str,
+                 stream_ms: list[int] | None = None) -> dict:
+    """The session's summary.json; `duration_s` is stream time (first to latest frame taken, plus one
+    frame), not the time spent computing."""
     lat = sorted(latencies)
     p = (lambda q: round(lat[min(len(lat) - 1, int(q * len(lat)))], 2)) if lat else (lambda q: None)
     s = session.summary()
     return {
         "video": source.name,
         "fps": round(source.fps, 3),
-        "duration_s": round(sum(latencies) / 1000.0, 3),
+        "duration_s": round((stream_ms[-1] - stream_ms[0]) / 1000.0 + 1.0 / max(source.fps, 1e-3), 3)
+                      if stream_ms else 0.0,
         **s,
         "dropped_frames": source.dropped,
         "latency_ms": {"p50": p(0.5), "p95": p(0.95), "max": round(lat[-1], 2) if lat else None,

@@ -85,6 +85,8 @@ def test_headless_guided_session_both_sides_with_voice(two_sided, tmp_path):
     assert setup_ok_t >= 1500 + 1000  # not before the person has been side-on for a second
     assert all(max(x["hold_s"].values()) == 0 for x in recs if x["t_ms"] < setup_ok_t)
     assert "NOT_SIDE_VIEW" in recs[0].get("setup_issues", [])
+    # the session's length is stream time (the clip's clock), not the time spent computing
+    assert abs(summary["duration_s"] - (recs[-1]["t_ms"] - recs[0]["t_ms"]) / 1000) < 0.1
     # the voice said the same things, audibly
     said = (out / "voice.wav.txt").read_text().splitlines()
     assert said[0] == "Turn sideways to the camera." and "Good, I can see all of you." in said
