@@ -139,3 +139,27 @@ def upright_pose(kind: str = "sitting", head_dir: int = 1, scale: float = 100.0,
         "ear": ear, "nose": ear + np.array([f * 0.12 * scale, 0.0]),
     }
     return _pose(pts, size)
+
+
+def run_floor_coach(analyzer, coach, steps, fps=10.0, keys=None):
+    """Drive a floor coach as the session does. steps: [(pose, seconds)]; keys: {t_s: 's'|'p'}
+    (switch side, pain) -> ([(t_s, phase, cue code)] at each cue, final state)."""
+    t, cues, cs = 0, [], None
+    keys = dict(keys or {})
+    for pose, seconds in steps:
+        for _ in range(int(seconds * fps)):
+            for k in [k for k in keys if k * 1000 <= t]:
+                if keys.pop(k) == "s":
+                    coach.switch_side()
+                else:
+                    cue = coach.stop_for_pain(t)
+                    cues.append((t / 1000, coach.phase, cue.code))
+            cs = coach.update(analyzer.update(pose, t), t)
+            if cs.cue:
+                cues.append((t / 1000, cs.phase, cs.cue.code))
+            t += int(1000 / fps)
+    return cues, cs
+
+
+def cue_codes(cues):
+    return [code for _, _, code in cues]

@@ -1,7 +1,7 @@
 """Soft-ball release: prone detection and the spot/side timer as table-driven sequences."""
 import pytest
 
-from lying_builders import prone_pose, supine_pose, upright_pose
+from lying_builders import cue_codes, prone_pose, run_floor_coach, supine_pose, upright_pose
 from posecoach.exercises.ball import BallAnalyzer, BallCoach, BallConfig
 from posecoach.types import Pose
 
@@ -10,26 +10,11 @@ PRONE, SUPINE, UP, GONE = prone_pose(), supine_pose(), upright_pose("standing"),
 
 def coach_run(steps, config=BallConfig(spot_s=30.0), fps=10.0, keys=None):
     """steps: [(pose, seconds)]; keys: {t_s: 's'|'p'} -> (coach, [(t_s, phase, code)], state)."""
-    a, c = BallAnalyzer(), BallCoach(config)
-    t, cues, cs = 0, [], None
-    keys = dict(keys or {})
-    for pose, seconds in steps:
-        for _ in range(int(seconds * fps)):
-            for k in [k for k in keys if k * 1000 <= t]:
-                if keys.pop(k) == "s":
-                    c.switch_side()
-                else:
-                    cue = c.stop_for_pain(t)
-                    cues.append((t / 1000, c.phase, cue.code))
-            cs = c.update(a.update(pose, t), t)
-            if cs.cue:
-                cues.append((t / 1000, cs.phase, cs.cue.code))
-            t += int(1000 / fps)
-    return c, cues, cs
+    c = BallCoach(config)
+    return (c, *run_floor_coach(BallAnalyzer(), c, steps, fps, keys))
 
 
-def codes(cues):
-    return [code for _, _, code in cues]
+codes = cue_codes
 
 
 def test_prone_is_detected_and_supine_is_not():

@@ -3,7 +3,7 @@ import math
 
 import pytest
 
-from lying_builders import prone_pose, supine_pose, upright_pose
+from lying_builders import cue_codes, prone_pose, run_floor_coach, supine_pose, upright_pose
 from posecoach.exercises.lying import classify_posture
 from posecoach.exercises.rest import PELVIS_LIFT_OFFSET_DEG, RestAnalyzer, observe_rest
 from posecoach.exercises.rest_coach import RestCoach, RestConfig
@@ -91,19 +91,11 @@ GOOD, KNEES, UP, GONE = supine_pose(), supine_pose(knee_deg=165), upright_pose("
 
 def coach_run(steps, config=RestConfig(target_s=60.0, prompt_every_s=20.0), fps=10.0):
     """steps: [(pose, seconds)] -> (coach, [(t_s, phase, cue code)] at each cue, final state)."""
-    a, c = RestAnalyzer(), RestCoach(config)
-    t, cues, cs = 0, [], None
-    for pose, seconds in steps:
-        for _ in range(int(seconds * fps)):
-            cs = c.update(a.update(pose, t), t)
-            if cs.cue:
-                cues.append((t / 1000, cs.phase, cs.cue.code))
-            t += int(1000 / fps)
-    return c, cues, cs
+    c = RestCoach(config)
+    return (c, *run_floor_coach(RestAnalyzer(), c, steps, fps))
 
 
-def codes(cues):
-    return [code for _, _, code in cues]
+codes = cue_codes
 
 
 def test_a_good_rest_runs_the_timer_to_the_end_with_few_calm_words():

@@ -18,7 +18,7 @@ import numpy as np
 from posecoach.exercises.judging import PostureVote, SmoothedMetrics
 from posecoach.exercises.lunge import parts_out_of_frame, view_angle
 from posecoach.exercises.lying import classify_posture, body_line
-from posecoach.exercises.pacing import CuePacer, FloorCoachState
+from posecoach.exercises.pacing import CuePacer, FloorCoachBase, FloorCoachState
 from posecoach.messages_floor import floor_strings
 from posecoach.exercises.rest import UP_POSTURES, VIEW_OFF_DEG, VIEW_ON_DEG
 from posecoach.filters import Debounce
@@ -124,7 +124,7 @@ class _Progress:
     spots_done: list[tuple[str, int, float]] = field(default_factory=list)
 
 
-class BallCoach:
+class BallCoach(FloorCoachBase):
     """`update(state, t_ms)` -> FloorCoachState. Phases: setup -> positioning (lie face down on
     the ball) -> releasing (the spot timer counts while prone) -> moving (ease off, move the ball)
     -> ... -> done; paused when the person gets up; stopped on the pain key."""
@@ -135,27 +135,12 @@ class BallCoach:
                     "BALL_GET_INTO_POSITION": 25.0}
         self.pacer = CuePacer(PRIORITY, floor_strings(strings), cooldown, ONCE, default_cooldown_s=30.0, gap_s=5.0)
         self.p = _Progress()
-        self.phase = "setup"
-        self.stopped = False
-        self._last_t: int | None = None
-        self._absent_since: int | None = None
-        self._setup_since: int | None = None
+        self._start()
         self._moving_s = 0.0
-        self._was_good = False
 
     @property
     def side(self) -> str | None:
         return self.config.sides[self.p.side_i] if self.p.side_i < len(self.config.sides) else None
-
-    @property
-    def done(self) -> bool:
-        return self.phase == "done"
-
-    def stop_for_pain(self, t_ms: int) -> Cue:
-        """Pain key: stop at once and say to see a professional if pain is sharp or lasting."""
-        self.stopped = True
-        self.phase = "stopped"
-        return self.pacer.issue("PAIN_STOP", t_ms)
 
     def switch_side(self) -> None:
         """Key s: this spot is done; move on to the next spot or side now."""
@@ -184,15 +169,9 @@ class BallCoach:
 
     def update(self, st: BallState, t_ms: int) -> FloorCoachState:
         c, p = self.config, self.p
-        dt = 0.0 if self._last_t is None else max(0.0, (t_ms - self._last_t) / 1000.0)
-        self._last_t = t_ms
+        dt, absent_s = self._tick(t_ms, st.person)
         if self.stopped:
             return self._state(None, False)
-        if st.person:
-            self._absent_since = None
-        elif self._absent_since is None:
-            self._absent_since = t_ms
-        absent_s = 0.0 if self._absent_since is None else (t_ms - self._absent_since) / 1000.0
         wanted: list[str] = []
         good = False
         if self.phase == "moving":
@@ -212,13 +191,9 @@ class BallCoach:
         else:
             self.phase = "positioning"
 
-        if self.phase == "setup":
-            self._setup_since = self._setup_since if self._setup_since is not None else t_ms
-            if t_ms - self._setup_since >= 1000 * c.setup_cue_after_s:
-                wanted.append("LYING_SETUP" if not st.person else
-                              "NOT_SIDE_VIEW" if st.view == "front" else "STEP_BACK")
-        else:
-            self._setup_since = None
+        setup = self._setup_cue(t_ms, st.person, st.view)
+        if setup is not None:
+            wanted.append(setup)
         if self.phase == "positioning":
             wanted.append("BALL_GET_INTO_POSITION")
         elif self.phase == "paused":

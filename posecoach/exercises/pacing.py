@@ -80,3 +80,52 @@ class FloorCoachState:
     good: bool
     hold_s: dict[str, float] = field(default_factory=lambda: {"left": 0.0, "right": 0.0})
     info: dict[str, object] = field(default_factory=dict)
+
+
+class FloorCoachBase:
+    """What the floor coaches share: the frame clock, how long nobody has been seen, the delayed
+    setup cue and the pain key. Subclasses set `config` (with `setup_cue_after_s`) and `pacer`,
+    call `_start()` in their __init__ and `_tick()` first thing in `update`."""
+
+    config: object
+    pacer: CuePacer
+
+    def _start(self) -> None:
+        self.phase = "setup"
+        self.stopped = False
+        self._last_t: int | None = None
+        self._absent_since: int | None = None
+        self._setup_since: int | None = None
+        self._was_good = False
+
+    @property
+    def done(self) -> bool:
+        return self.phase == "done"
+
+    def stop_for_pain(self, t_ms: int) -> Cue:
+        """Pain key: stop at once (the cue says to see a professional if pain is sharp or lasting)."""
+        self.stopped = True
+        self.phase = "stopped"
+        return self.pacer.issue("PAIN_STOP", t_ms)
+
+    def _tick(self, t_ms: int, person: bool) -> tuple[float, float]:
+        """(seconds since the previous frame, seconds nobody has been seen) at `t_ms`."""
+        dt = 0.0 if self._last_t is None else max(0.0, (t_ms - self._last_t) / 1000.0)
+        self._last_t = t_ms
+        if person:
+            self._absent_since = None
+        elif self._absent_since is None:
+            self._absent_since = t_ms
+        return dt, 0.0 if self._absent_since is None else (t_ms - self._absent_since) / 1000.0
+
+    def _setup_cue(self, t_ms: int, person: bool, view: str) -> str | None:
+        """In the setup phase, once it has lasted `setup_cue_after_s`: what to fix first (nobody
+        lying in view, facing the camera, or not all in the picture)."""
+        if self.phase != "setup":
+            self._setup_since = None
+            return None
+        if self._setup_since is None:
+            self._setup_since = t_ms
+        if t_ms - self._setup_since < 1000 * self.config.setup_cue_after_s:  # type: ignore[attr-defined]
+            return None
+        return "LYING_SETUP" if not person else "NOT_SIDE_VIEW" if view == "front" else "STEP_BACK"

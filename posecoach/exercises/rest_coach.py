@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from posecoach.exercises.pacing import CuePacer, FloorCoachState
+from posecoach.exercises.pacing import CuePacer, FloorCoachBase, FloorCoachState
 from posecoach.messages_floor import floor_strings
 from posecoach.exercises.rest import UP_POSTURES, RestState
 from posecoach.types import Cue
@@ -45,7 +45,7 @@ class RestConfig:
             raise ValueError("rest target_s must be between 30 and 1800 seconds")
 
 
-class RestCoach:
+class RestCoach(FloorCoachBase):
     """`update(state, t_ms)` once per analysed frame -> FloorCoachState. Never reads a clock."""
 
     def __init__(self, config: RestConfig | None = None, strings: dict[str, str] | None = None) -> None:
@@ -56,43 +56,23 @@ class RestCoach:
                         REST_GET_INTO_POSITION=20.0)
         self.pacer = CuePacer(PRIORITY, floor_strings(strings), cooldown, ONCE, default_cooldown_s=c.prompt_every_s, gap_s=c.gap_s)
         self.timer_s = 0.0
-        self.phase = "setup"
-        self.stopped = False
+        self._start()
         self.completed: list[str] = []
         self.fast_breathing_s = 0.0
-        self._last_t: int | None = None
-        self._absent_since: int | None = None
-        self._was_good = False
-        self._setup_since: int | None = None
         self._next_prompt_s = c.prompt_every_s
         self._prompt_i = 0
 
-    # -- user actions (keys) ----------------------------------------------------------------
-    def stop_for_pain(self, t_ms: int) -> Cue:
-        self.stopped = True
-        self.phase = "stopped"
-        return self.pacer.issue("PAIN_STOP", t_ms)
-
+    # -- user actions (keys; the pain key is FloorCoachBase.stop_for_pain) ----------------------
     def switch_side(self) -> None:
         """Constructive rest has no sides; the key does nothing here."""
-
-    @property
-    def done(self) -> bool:
-        return self.phase == "done"
 
     # -- per frame --------------------------------------------------------------------------
     def update(self, st: RestState, t_ms: int) -> FloorCoachState:
         c = self.config
-        dt = 0.0 if self._last_t is None else max(0.0, (t_ms - self._last_t) / 1000.0)
-        self._last_t = t_ms
+        person = st.obs.person
+        dt, absent_s = self._tick(t_ms, person)
         if self.stopped:
             return self._state(None, False)
-        person = st.obs.person
-        if person:
-            self._absent_since = None
-        elif self._absent_since is None:
-            self._absent_since = t_ms
-        absent_s = 0.0 if self._absent_since is None else (t_ms - self._absent_since) / 1000.0
         wanted: list[str] = []
         good = False
 
@@ -109,17 +89,9 @@ class RestCoach:
         else:
             self.phase = "positioning"
 
-        if self.phase == "setup":
-            self._setup_since = self._setup_since if self._setup_since is not None else t_ms
-            if t_ms - self._setup_since >= 1000 * c.setup_cue_after_s:
-                if not person:
-                    wanted.append("LYING_SETUP")
-                elif st.view == "front":
-                    wanted.append("NOT_SIDE_VIEW")
-                else:
-                    wanted.append("STEP_BACK")
-        else:
-            self._setup_since = None
+        setup = self._setup_cue(t_ms, person, st.view)
+        if setup is not None:
+            wanted.append(setup)
         if self.phase == "positioning":
             wanted.append("REST_GET_INTO_POSITION")
         elif self.phase == "paused":
