@@ -38,6 +38,23 @@ def parse_camera(text: str) -> int | str:
     return int(text) if text.isdigit() else text
 
 
+def add_stream_options(p: argparse.ArgumentParser, plan_help: str) -> None:
+    """The options `live` and `routine` share: where the frames come from, the plan, the display,
+    the voice and where the session is kept."""
+    p.add_argument("--camera", type=parse_camera, default=None, metavar="INDEX|DEVICE",
+                   help="camera index (0, 1, ...) or device path (/dev/video0); default 0")
+    p.add_argument("--video", type=Path, metavar="FILE", help="play a video file as if it were the camera")
+    p.add_argument("--no-window", action="store_true", help="run without a window (tests, benchmarks)")
+    p.add_argument("--plan", type=Path, metavar="FILE", help=plan_help)
+    p.add_argument("--mute", action="store_true", help="no voice; cues are shown only")
+    p.add_argument("--large", action="store_true", help="clinic display: fullscreen, large text")
+    p.add_argument("--speed", type=float, default=1.0, help="with --video: play faster (2 = double speed)")
+    p.add_argument("--max-seconds", type=float, help="stop after this many seconds")
+    p.add_argument("--session-dir", type=Path, metavar="DIR",
+                   help="where to keep this session (log, report); default: a new folder in the data folder")
+    p.add_argument("--no-history", action="store_true", help="do not add this session to the history")
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="posecoach", formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EPILOG,
@@ -49,22 +66,11 @@ def build_parser() -> argparse.ArgumentParser:
     live = sub.add_parser("live", help="coach live from a camera (the default command)",
                           description="Coach the kneeling lunge live. With no camera and no --video, "
                                       "a bundled sample video is played instead.")
-    live.add_argument("--camera", type=parse_camera, default=None, metavar="INDEX|DEVICE",
-                      help="camera index (0, 1, ...) or device path (/dev/video0); default 0")
-    live.add_argument("--video", type=Path, metavar="FILE", help="play a video file as if it were the camera")
-    live.add_argument("--no-window", action="store_true", help="run without a window (tests, benchmarks)")
-    live.add_argument("--plan", type=Path, metavar="FILE", help="a therapist's plan (TOML)")
-    live.add_argument("--mute", action="store_true", help="no voice; cues are shown only")
+    add_stream_options(live, "a therapist's plan (TOML)")
     live.add_argument("--mirror", action="store_true", help="mirror the picture like a selfie view (display only)")
-    live.add_argument("--large", action="store_true", help="clinic display: fullscreen, large text")
     live.add_argument("--hold", type=float, metavar="SECONDS", help="hold time per side (default 30)")
-    live.add_argument("--speed", type=float, default=1.0, help="with --video: play faster (2 = double speed)")
-    live.add_argument("--max-seconds", type=float, help="stop after this many seconds")
-    live.add_argument("--session-dir", type=Path, metavar="DIR",
-                      help="where to keep this session (log, report); default: a new folder in the data folder")
     live.add_argument("--record", action="store_true",
                       help="also keep the raw camera video in the session folder (off: no video is kept)")
-    live.add_argument("--no-history", action="store_true", help="do not add this session to the history")
     live.add_argument("--safety", action="store_true", help="show the safety screen again before starting")
 
     an = sub.add_parser("analyze", help="analyse recorded videos into frames.jsonl and summary.json",

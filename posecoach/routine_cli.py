@@ -23,18 +23,9 @@ def add_routine_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentPars
         "routine", help="the whole routine: constructive rest, kneeling lunge, soft-ball release",
         description="Coach the three exercises in order. Press N to move on to the next exercise, "
                     "P to stop (pain), Q to quit. Lying down, put the camera at floor level, side-on.")
-    r.add_argument("--camera", default=None, metavar="INDEX|DEVICE", help="camera index or device path; default 0")
-    r.add_argument("--video", type=Path, metavar="FILE", help="play a video file as if it were the camera")
-    r.add_argument("--no-window", action="store_true", help="run without a window (tests, benchmarks)")
-    r.add_argument("--plan", type=Path, metavar="FILE", help="a therapist's plan (TOML): exercises, order, times")
-    r.add_argument("--mute", action="store_true", help="no voice; cues are shown only")
-    r.add_argument("--large", action="store_true", help="clinic display: fullscreen, large text")
+    from posecoach.cli import add_stream_options  # posecoach.cli imports this module lazily
+    add_stream_options(r, "a therapist's plan (TOML): exercises, order, times")
     r.add_argument("--rest-minutes", type=float, metavar="MIN", help="constructive rest time (default 5)")
-    r.add_argument("--speed", type=float, default=1.0, help="with --video: play faster (2 = double speed)")
-    r.add_argument("--max-seconds", type=float, help="stop after this many seconds")
-    r.add_argument("--session-dir", type=Path, metavar="DIR",
-                   help="where to keep this session (log, report); default: a new folder in the data folder")
-    r.add_argument("--no-history", action="store_true", help="do not add this session to the history")
     return r
 
 
@@ -74,7 +65,7 @@ def cmd_routine(args: argparse.Namespace) -> int:
     settings = replace(settings, coach=replace(settings.coach, setup_check=args.video is None))
     if args.video is not None and not args.video.is_file():
         raise PosecoachError(f"video not found: {args.video}")
-    camera = int(args.camera) if args.camera and str(args.camera).isdigit() else (args.camera or 0)
+    camera = args.camera if args.camera is not None else 0
     factory = partial(RoutineSession, order=tuple(order), configs=configs,
                       make_pelvis=lambda: make_pelvis(None, settings))
     opts = LiveOptions(camera=camera, video=args.video, window=not args.no_window, mute=args.mute,
