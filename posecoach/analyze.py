@@ -18,7 +18,9 @@ from posecoach.config import Settings
 from posecoach.errors import PosecoachError, SourceError
 from posecoach.pipeline import Session
 from posecoach.sources import VIDEO_SUFFIXES, ImageFolderSource, VideoSource, open_source, prefetch
+from posecoach.types import Frame, Pose
 from posecoach.videoout import AnnotatedVideoWriter
+from posecoach.worker import InOrderWorker
 
 
 @dataclass(frozen=True)
@@ -92,30 +94,44 @@ def analyze_video(video: Path, opts: AnalyzeOptions, session_factory: Callable[.
         bar = tqdm(total=total, unit="frame", desc=video.name, leave=False)
     interrupted = False
     last_t = 0
+    fh = open(out / "frames.jsonl", "w", encoding="utf-8")
+    if opts.annotate:
+        writer = AnnotatedVideoWriter(out / "annotated.mp4", source.fps)
+
+    def finish(item: tuple[Frame, Pose]) -> None:
+        """Judge a detected frame and write it out (on the judging thread, in frame order)."""
+        nonlocal last_t
+        frame, pose = item
+        result = session.judge(frame, pose)
+        fh.write(json.dumps(result.to_record(), separators=(",", ":")) + "\n")
+        fh.flush()
+        last_t = frame.t_ms
+        if writer is not None:
+            writer.write(frame.image, result, _held_cue(session, frame.t_ms))
+        if bar is not None:
+            bar.update(1)
+
+    # Frame N is judged, logged and drawn while frame N+1 is in the pose model.
+    judging: InOrderWorker[tuple[Frame, Pose]] = InOrderWorker(finish, "judge")
     try:
-        with open(out / "frames.jsonl", "w", encoding="utf-8") as fh:
-            for frame in prefetch(source):
-                result = session.process(frame)
-                fh.write(json.dumps(result.to_record(), separators=(",", ":")) + "\n")
-                fh.flush()
-                last_t = frame.t_ms
-                if opts.annotate:
-                    if writer is None:
-                        writer = AnnotatedVideoWriter(out / "annotated.mp4", source.fps)
-                    writer.write(frame.image, result, _held_cue(session, frame.t_ms))
-                if bar is not None:
-                    bar.update(1)
+        for frame in prefetch(source):
+            judging.put((frame, session.estimator.detect(frame)))  # type: ignore[union-attr]
     except KeyboardInterrupt:
         interrupted = True
         raise
     finally:
-        if bar is not None:
-            bar.close()
-        if writer is not None:
-            writer.close(check=sys.exc_info()[0] is None)
-        session.close()
-        summary = _summary(video, source, session, last_t, interrupted)
-        (out / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+        ok = sys.exc_info()[0] is None
+        try:
+            judging.close(check=ok)  # the frames already detected are still judged and written
+        finally:
+            fh.close()
+            if bar is not None:
+                bar.close()
+            if writer is not None:
+                writer.close(check=ok)
+            session.close()
+            summary = _summary(video, source, session, last_t, interrupted)
+            (out / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
     if session.frames == 0:
         raise SourceError(f"{video}: no frames could be decoded")
     return summary

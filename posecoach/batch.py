@@ -48,17 +48,6 @@ def expected_frames(video: Path) -> int:
         cap.release()
 
 
-class _CountingSession(Session):
-    """A Session that reports each analysed frame to `on_frame` (the progress bar)."""
-    on_frame: Callable[[], None] | None = None
-
-    def process(self, frame):  # type: ignore[no-untyped-def]
-        result = super().process(frame)
-        if self.on_frame is not None:
-            self.on_frame()
-        return result
-
-
 def analyze_one(index: int, video: Path, opts: AnalyzeOptions, report: bool,
                 tick: Callable[[int, int], None] | None = None) -> Outcome:
     """Analyse one input (and write its report); errors come back as one line, never raised."""
@@ -71,11 +60,8 @@ def analyze_one(index: int, video: Path, opts: AnalyzeOptions, report: bool,
             tick(index, TICK_FRAMES)
 
     def factory(**kw: Any) -> Session:
-        if opts.exercise == "lunge":
-            s = _CountingSession(**kw)
-        else:
-            from posecoach.floor_session import session_factory
-            s = session_factory(opts.exercise)(**kw)
+        from posecoach.floor_session import session_factory
+        s = session_factory(opts.exercise)(**kw)
         s.on_frame = on_frame
         return s
 

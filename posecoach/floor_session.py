@@ -39,7 +39,7 @@ class FloorSession:
     strings: dict[str, str] | None = None
     config: RestConfig | BallConfig | None = None  # the exercise's own settings; default when None
     exercise = "floor"
-    on_frame = None  # called after each processed frame (analyze's progress bar)
+    on_frame = None  # called after each judged frame (analyze's progress bar)
 
     def __post_init__(self) -> None:
         if self.estimator is None:  # lying people: also look at the picture turned a quarter turn
@@ -58,10 +58,7 @@ class FloorSession:
 
     def process(self, frame: Frame) -> FrameResult:
         assert self.estimator is not None
-        result = self.judge(frame, self.estimator.detect(frame))
-        if self.on_frame is not None:
-            self.on_frame()
-        return result
+        return self.judge(frame, self.estimator.detect(frame))
 
     def judge(self, frame: Frame, pose: Pose) -> FrameResult:
         raise NotImplementedError
@@ -77,6 +74,8 @@ class FloorSession:
             self.fault_frames.update(faults)
         if cs.cue is not None:
             self.cues.append({"t_ms": frame.t_ms, "code": cs.cue.code, "text": cs.cue.text, "exercise": self.exercise})
+        if self.on_frame is not None:
+            self.on_frame()
         return FrameResult(
             frame=frame.index, t_ms=frame.t_ms, person=pose.present, view=view, front_side=None,
             phase=cs.phase, metrics=Metrics(), faults=interface, cue=cs.cue, hold_s=cs.hold_s, pose=pose,

@@ -7,6 +7,7 @@
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -75,11 +76,13 @@ def overexposed(image: np.ndarray, small: np.ndarray, pose: Pose) -> bool:
 
 @dataclass
 class Session:
-    """One analysis run over one stream of frames."""
+    """One analysis run over one stream of frames: `process(frame)`, or `estimator.detect(frame)`
+    then `judge(frame, pose)` (analyze judges on another thread while the next frame is detected)."""
     settings: Settings = field(default_factory=Settings)
     estimator: PoseEstimator | None = None
     pelvis: object | None = None
     strings: dict[str, str] | None = None
+    on_frame: Callable[[], None] | None = None  # called after each judged frame (progress bars)
 
     def __post_init__(self) -> None:
         if self.estimator is None:
@@ -112,6 +115,8 @@ class Session:
             self.good_frames += int(not any(f in FORM_FAULTS for f in st.faults))
         if cs.cue is not None:
             self.cues.append({"t_ms": frame.t_ms, "code": cs.cue.code, "text": cs.cue.text})
+        if self.on_frame is not None:
+            self.on_frame()
         return FrameResult(
             frame=frame.index, t_ms=frame.t_ms, person=pose.present, view=st.view,
             front_side=st.front_side, phase=cs.phase, metrics=st.metrics, faults=st.faults,

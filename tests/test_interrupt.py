@@ -182,11 +182,11 @@ def test_exception_mid_analysis_keeps_the_output(clip: Path, tmp_path: Path) -> 
     from posecoach.analyze import AnalyzeOptions, analyze_video
     from posecoach.pipeline import Session
 
-    class Failing(Session):
-        def process(self, frame):  # type: ignore[no-untyped-def]
+    class Failing(Session):  # analyze judges frames on its own thread: the error must still surface
+        def judge(self, frame, pose):  # type: ignore[no-untyped-def]
             if self.frames == 12:
                 raise RuntimeError("boom")
-            return super().process(frame)
+            return super().judge(frame, pose)
 
     out = tmp_path / "out"
     with pytest.raises(RuntimeError, match="boom"):
