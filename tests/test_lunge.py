@@ -1,4 +1,7 @@
 """Metrics and faults of the kneeling lunge on constructed poses (no model needed)."""
+from dataclasses import replace
+
+import numpy as np
 import pytest
 
 from builders import facing_camera_pose, lunge_pose
@@ -18,6 +21,28 @@ def test_observe_measures_protocol_angles(facing, front, knee, shin, hip, trunk)
     assert m.shin_tilt_deg == pytest.approx(shin, abs=0.01)
     assert m.back_hip_extension_deg == pytest.approx(hip, abs=0.01)
     assert m.trunk_lean_deg == pytest.approx(trunk, abs=0.01)
+
+
+def short_stance(pose: Pose, ahead_shins: float, front: str = "left", facing: int = 1) -> Pose:
+    """`pose` with the back knee and foot moved to `ahead_shins` shin lengths behind the front ankle."""
+    from posecoach.landmarks import side_joints
+    f, b = side_joints(front), side_joints("right" if front == "left" else "left")
+    xy = pose.xy.copy()
+    shin = float(np.linalg.norm(xy[f["knee"]] - xy[f["ankle"]]))
+    dx = xy[f["ankle"]][0] - facing * ahead_shins * shin - xy[b["knee"]][0]
+    for part in ("knee", "ankle", "heel", "foot_index"):
+        xy[b[part]][0] += dx
+    return replace(pose, xy=xy)
+
+
+@pytest.mark.parametrize("facing", [1, -1])
+def test_a_short_stance_with_the_knee_past_the_ankle_is_still_judged(facing):
+    # the usual cause of the fault: the front foot too close, so the knee travels past it
+    pose = short_stance(lunge_pose(62, 22, 7, facing=facing), 0.4, facing=facing)
+    obs = observe(pose, corrected=False)
+    assert obs.kneeling and obs.metrics.shin_tilt_deg == pytest.approx(22, abs=0.01)
+    st, _ = run(LungeAnalyzer(Settings()), pose, 2.0)
+    assert st.in_lunge and "KNEE_PAST_ANKLE" in st.faults
 
 
 def test_nobody_is_a_value_not_an_error():
