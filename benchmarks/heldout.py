@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-SKINS = ("very_light", "light", "medium", "tan", "brown", "dark")
+SKINS = ("very_light", "light", "medium", "olive", "brown", "dark")
 FLOORS = ("wood", "tiles", "carpet", "plain")
 WALLS = ("paint", "plain", "stripes", "brick")
 
