@@ -31,11 +31,11 @@ Vec2 = tuple[float, float]
 @dataclass(frozen=True)
 class Offsets:
     """Landmark -> joint-centre corrections, each a 2-vector in its frame and units (module doc)."""
-    hip_front: Vec2 = (-0.10, -0.05)
-    hip_back: Vec2 = (-0.05, 0.02)
+    hip_front: Vec2 = (-0.075, -0.05)
+    hip_back: Vec2 = (-0.035, 0.015)
     knee_front: Vec2 = (0.0, -0.035)
     knee_back: Vec2 = (0.0, 0.0)
-    ankle: Vec2 = (0.0, -0.08)
+    ankle: Vec2 = (0.0, -0.07)
     shoulder: Vec2 = (0.0, -0.09)
 
 
