@@ -234,11 +234,11 @@ def analyze_rate(clip: Path, out: Path, annotate: bool = True) -> dict:
     from posecoach.pipeline import Session
     first: list[float] = []
 
-    class Timed(Session):
-        def process(self, frame):  # type: ignore[no-untyped-def]
+    class Timed(Session):  # analyze detects, then judges each frame on its judging thread
+        def judge(self, frame, pose):  # type: ignore[no-untyped-def]
             if not first:
                 first.append(time.perf_counter())
-            return super().process(frame)
+            return super().judge(frame, pose)
 
     t0 = time.perf_counter()
     summary = analyze_video(clip, AnalyzeOptions(out_dir=out, annotate=annotate, progress=False),

@@ -147,6 +147,27 @@ def test_annotated_video_of_a_4k_input_is_written_at_a_bounded_size(tmp_path: Pa
     assert int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) == 10
 
 
+@pytest.mark.parametrize("fps,written,out_fps", [(59.94, 10, 29.97), (30.0, 20, 30.0), (25.0, 20, 25.0), (120.0, 5, 30.0)])
+def test_annotated_video_of_a_fast_clip_is_written_at_most_30_fps(tmp_path: Path, fps, written, out_fps) -> None:
+    from posecoach.types import FrameResult, Metrics
+    from posecoach.videoout import AnnotatedVideoWriter
+    writer = AnnotatedVideoWriter(tmp_path / "a.mp4", fps=fps)
+    for i in range(20):
+        image = np.full((240, 320, 3), 10 * i, np.uint8)  # each frame its own grey: which ones were kept
+        result = FrameResult(frame=i, t_ms=round(i * 1000 / fps), person=False, view="unknown", front_side=None,
+                             phase="setup", metrics=Metrics(), faults=[], cue=None,
+                             hold_s={"left": 0.0, "right": 0.0}, pose=Pose.empty((320, 240)))
+        writer.write(image, result, None)
+    writer.close()
+    cap = cv2.VideoCapture(str(tmp_path / "a.mp4"))
+    assert int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) == written == writer.frames
+    assert cap.get(cv2.CAP_PROP_FPS) == pytest.approx(out_fps, abs=0.05)  # still plays at real speed
+    ok, first = cap.read()
+    ok2, second = cap.read()
+    step = 20 // written
+    assert abs(int(np.median(second[200:, 200:])) - 10 * step) <= 3  # the 2nd picture kept is frame `step`
+
+
 def test_annotated_video_that_cannot_be_written_is_one_clear_error(tmp_path: Path) -> None:
     from posecoach.errors import PosecoachError
     from posecoach.types import FrameResult, Metrics
