@@ -189,8 +189,9 @@ class PoseEstimator:
         """Free the landmarkers (idempotent). Also done at exit for any left open, because
         MediaPipe's own finaliser fails noisily once the interpreter is shutting down."""
         _OPEN.discard(self)
-        for lm in {id(x): x for x in (self._landmarker, self._multi) if x is not None}.values():
-            lm.close()  # type: ignore[attr-defined]
+        with quiet_native_logs():  # MediaPipe 1.2.3 logs an INFO line per accelerator it frees
+            for lm in {id(x): x for x in (self._landmarker, self._multi) if x is not None}.values():
+                lm.close()  # type: ignore[attr-defined]
         self._landmarker = self._multi = None
 
     def __enter__(self) -> "PoseEstimator":
