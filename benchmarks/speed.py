@@ -13,7 +13,7 @@
 5. --large: the same frames as 1080p, 4K and 1080x1920 portrait: decode, shrink and pose ms per
    frame and analyze fps, to show large inputs cost a bounded amount.
 6. --people: what knowing the number of people costs: MediaPipe with num_poses=1 and 2 on the
-   same frames, posecoach's estimator (one pose tracked, two-person check once a second), and the
+   same frames, posecoach's estimator (one pose tracked, two-person check every 2 s), and the
    estimator on two people side by side (it then tracks both to follow one).
 
 The input is --video, else ../shared/real_clips/kneeling_stretch_side.mp4 when present, else the

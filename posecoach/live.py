@@ -147,7 +147,7 @@ def run_live(opts: LiveOptions) -> dict:
             cv2.resizeWindow(WINDOW, *screens.DEFAULT_SIZE)
     agreed = screens.safety_gate(WINDOW if window else None, force=opts.show_safety, large=opts.large)
     latencies: list[float] = []
-    stream_ms: list[int] = []  # stream time (t_ms) of the first and the latest frame taken
+    stream_span: tuple[int, int] | None = None  # stream time (t_ms) of the first and the latest frame taken
     fps = None
     last_cue = None
     paused = False
@@ -157,9 +157,7 @@ def run_live(opts: LiveOptions) -> dict:
     try:
         for frame in (source if agreed else ()):
             t_in = frame.captured_s or time.monotonic()  # latency = capture to cue
-            if not stream_ms:
-                stream_ms.append(frame.t_ms)
-            stream_ms[1:] = [frame.t_ms]
+            stream_span = (stream_span[0] if stream_span else frame.t_ms, frame.t_ms)
             if paused:
                 result = None
             else:
@@ -219,7 +217,7 @@ def run_live(opts: LiveOptions) -> dict:
     finally:
         source.close()
         session.close()
-        summary = live_summary(session, source, latencies, end_reason, stream_ms)
+        summary = live_summary(session, source, latencies, end_reason, stream_span)
         summary["voice"] = {"engine": voice.engine_name, "muted": voice.muted}
         report = recorder.close(summary)
         if report is not None:
@@ -235,7 +233,7 @@ def run_live(opts: LiveOptions) -> dict:
 
 
 def live_summary(session: Session, source: LatestFrameSource, latencies: list[float], end_reason: str,
-                 stream_ms: list[int] | None = None) -> dict:
+                 span: tuple[int, int] | None = None) -> dict:
     """The session's summary.json; `duration_s` is stream time (first to latest frame taken, plus one
     frame), not the time spent computing."""
     lat = sorted(latencies)
@@ -244,8 +242,7 @@ def live_summary(session: Session, source: LatestFrameSource, latencies: list[fl
     return {
         "video": source.name,
         "fps": round(source.fps, 3),
-        "duration_s": round((stream_ms[-1] - stream_ms[0]) / 1000.0 + 1.0 / max(source.fps, 1e-3), 3)
-                      if stream_ms else 0.0,
+        "duration_s": round((span[1] - span[0]) / 1000.0 + 1.0 / max(source.fps, 1e-3), 3) if span else 0.0,
         **s,
         "dropped_frames": source.dropped,
         "latency_ms": {"p50": p(0.5), "p95": p(0.95), "max": round(lat[-1], 2) if lat else None,

@@ -15,6 +15,7 @@ view, a soft unclear mask edge.
 from __future__ import annotations
 
 import math
+from collections import deque
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -248,7 +249,7 @@ class PelvisTilt:
         self._hands_since: int | None = None
         self._told_uncalibrated = False
         self._counts: dict[str, int] = {}
-        self._quality: list[tuple[float, float]] = []
+        self._quality: deque[tuple[float, float]] = deque(maxlen=RECENT)  # (edge / trunk, tilt change)
         if self.guided:
             from posecoach.calibration import GuidedCalibration
             self._guide = GuidedCalibration()
@@ -285,7 +286,6 @@ class PelvisTilt:
             return s
         f = s.features
         self._quality.append((f.edge_px / max(f.trunk_px, 1.0), float(s.vector() @ DELTA_WEIGHTS)))
-        del self._quality[:-RECENT]
         edges = [e for e, _ in self._quality]
         tilts = [t for _, t in self._quality]
         if float(np.median(edges)) > MAX_EDGE_TRUNK:
