@@ -19,6 +19,16 @@ def real_clip(name: str) -> Path:
     return p
 
 
+def assert_interface_ok(folder: Path) -> None:
+    """The project's validator of the interface (../shared/tools/check_output.py) accepts `folder`.
+    It is not part of this repository: without ../shared beside the checkout it is not run."""
+    if not CHECK_OUTPUT.is_file():
+        return
+    import subprocess
+    check = subprocess.run([sys.executable, str(CHECK_OUTPUT), str(folder)], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
 @pytest.fixture(autouse=True)
 def _private_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
     """No test touches the user's real data folder (history, sessions, first-run marker)."""

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import CHECK_OUTPUT, ROOT, SAMPLES
+from conftest import ROOT, SAMPLES, assert_interface_ok
 from posecoach.cli import main
 from posecoach.config import Band
 from posecoach.exercises.judging import judge_truth
@@ -46,8 +46,7 @@ def analysed(tmp_path_factory):
                          "--quiet", "--jobs", "1"])
             assert code == 0
             folder = out / stem
-            check = subprocess.run([sys.executable, str(CHECK_OUTPUT), str(folder)], capture_output=True, text=True)
-            assert check.returncode == 0, check.stdout
+            assert_interface_ok(folder)
             records = [json.loads(x) for x in (folder / "frames.jsonl").read_text().splitlines() if x]
             cache[stem] = (records, json.loads((folder / "summary.json").read_text()))
         return cache[stem]
@@ -182,7 +181,7 @@ def test_routine_cli_runs_a_clip_headless(tmp_path):
     s = json.loads((folder / "summary.json").read_text())
     assert s["routine"]["order"] == ["rest", "lunge", "ball"] and s["exercises"]["rest"]["ran"]
     assert s["cues"][0]["code"] == "ROUTINE_START"
-    assert subprocess.run([sys.executable, str(CHECK_OUTPUT), str(folder)], capture_output=True).returncode == 0
+    assert_interface_ok(folder)
     assert "The routine" in (folder / "report.html").read_text()
 
 
