@@ -3,7 +3,7 @@
 `posecoach` command (e.g. `python run.py analyze VIDEO --out DIR`)."""
 import sys
 
-from posecoach.cli import main
+from posecoach.commands.main import main
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:] or ["live"]))

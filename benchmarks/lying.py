@@ -100,7 +100,7 @@ def score_clip(truth: dict, frames: list[dict]) -> dict:
 def analyse(video: Path, out_dir: Path, exercise: str, reuse: bool) -> list[dict]:
     folder = out_dir / video.stem
     if not (reuse and (folder / "frames.jsonl").is_file()):
-        from posecoach.analyze import AnalyzeOptions, analyze_video
+        from posecoach.runner.analyze import AnalyzeOptions, analyze_video
         analyze_video(video, AnalyzeOptions(out_dir=out_dir, exercise=exercise, progress=False))
     return load(folder)
 

@@ -14,7 +14,7 @@ the frame width); "far+webcam". Two rates per condition:
   pose (the detector runs once, then the landmarks track);
 - fresh: a new estimator on every 5th frame alone, i.e. re-finding the person from nothing, as
   after a lost track (the harder case);
-- turned: the product's path for the floor exercises (posecoach.rotation.RotatingEstimator: when
+- turned: the product's path for the floor exercises (posecoach.vision.rotation.RotatingEstimator: when
   nobody is found, the picture is also tried a quarter turn either way), tracked.
 """
 from __future__ import annotations
@@ -28,10 +28,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from posecoach.estimator import PoseEstimator
-from posecoach.rotation import RotatingEstimator
-from posecoach.sources import open_source
-from posecoach.types import Frame
+from posecoach.vision.estimator import PoseEstimator
+from posecoach.vision.rotation import RotatingEstimator
+from posecoach.vision.sources import open_source
+from posecoach.core.types import Frame
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from samplegen.degrade import degrade  # noqa: E402

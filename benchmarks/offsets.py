@@ -27,11 +27,11 @@ from typing import Any
 
 import numpy as np
 
-from posecoach import geometry as g
-from posecoach.errors import PosecoachError
+from posecoach.core import geometry as g
+from posecoach.core.errors import PosecoachError
 from posecoach.exercises import joints as J
-from posecoach.landmarks import Landmark as L
-from posecoach.types import Pose
+from posecoach.core.landmarks import Landmark as L
+from posecoach.core.types import Pose
 
 PAIRS = {"hip": (L.LEFT_HIP, L.RIGHT_HIP), "knee": (L.LEFT_KNEE, L.RIGHT_KNEE),
          "ankle": (L.LEFT_ANKLE, L.RIGHT_ANKLE), "shoulder": (L.LEFT_SHOULDER, L.RIGHT_SHOULDER)}
@@ -45,8 +45,8 @@ def landmarks(video: Path, cache: Path) -> dict[str, np.ndarray]:
     path = cache / f"{video.stem}-{st.st_size}-{int(st.st_mtime)}.npz"
     if path.is_file():
         return dict(np.load(path))
-    from posecoach.estimator import PoseEstimator
-    from posecoach.sources import open_source
+    from posecoach.vision.estimator import PoseEstimator
+    from posecoach.vision.sources import open_source
 
     xy, world, present, size = [], [], [], (0, 0)
     with PoseEstimator(masks=False) as est:

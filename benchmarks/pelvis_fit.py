@@ -4,7 +4,7 @@
 
 Stills come from benchmarks.pelvis_stills. MediaPipe (IMAGE mode) runs once per still; its
 landmarks and masks are cached in DIR/mp.npz. Each still's outline sample comes from
-posecoach.pelvis.measure, exactly as in the product. Printed:
+posecoach.pelvis.tilt.measure, exactly as in the product. Printed:
 * the absolute model (features -> degrees) and the change-from-neutral model (feature changes ->
   degrees; the neutral is the same body and camera at tilt 0), each validated leave-one-body-out
   and leave-one-camera-height-out (MAE, correlation, anterior (>= 8) vs neutral/posterior (<= 0)
@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from posecoach import pelvis as P
+from posecoach.pelvis.tilt import tilt as P
 
 Row = dict[str, Any]
 
@@ -35,7 +35,7 @@ def detect(folder: Path) -> dict[str, np.ndarray]:
     import mediapipe as mp
     from mediapipe.tasks.python import BaseOptions, vision
 
-    from posecoach.model import load_model_bytes
+    from posecoach.vision.model import load_model_bytes
 
     cache = folder / "mp.npz"
     res: dict[str, np.ndarray] = dict(np.load(cache)) if cache.is_file() else {}
@@ -63,7 +63,7 @@ def detect(folder: Path) -> dict[str, np.ndarray]:
 def samples(folder: Path) -> list[Row]:
     """One row per still: its meta, and the pelvis Sample measured from MediaPipe's output."""
     from posecoach.exercises.lunge import observe
-    from posecoach.types import Pose
+    from posecoach.core.types import Pose
 
     res = detect(folder)
     rows = []

@@ -22,10 +22,10 @@ import numpy as np
 from benchmarks.accuracy import REAL_EXPECT, UNKNOWN_REAL
 from benchmarks.offsets import landmarks, pose_at
 from benchmarks.scoring import CODES, ClipScore, expected_truth, pool, pooled_latency, score_clip
-from posecoach.config import Settings, SmoothingConfig
-from posecoach.errors import PosecoachError
-from posecoach.pipeline import Session
-from posecoach.types import Frame, Pose
+from posecoach.core.config import Settings, SmoothingConfig
+from posecoach.core.errors import PosecoachError
+from posecoach.sessions.lunge import Session
+from posecoach.core.types import Frame, Pose
 
 _GREY = np.full((8, 8, 3), 128, np.uint8)
 

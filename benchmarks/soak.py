@@ -22,7 +22,7 @@ import cv2
 import numpy as np
 
 from benchmarks.speed import CAMERA_SIZE, default_video, fit, rss_mb
-from posecoach.sources import LatestFrameSource
+from posecoach.vision.sources import LatestFrameSource
 
 LIMIT_MB = 50.0
 
@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import dataclasses
 
-    import posecoach.live as live
+    import posecoach.ui.live as live
     frames = load_frames(video)
     source = LoopedClip(frames, args.minutes)
     with tempfile.TemporaryDirectory(prefix="posecoach-soak-") as tmp:
@@ -112,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
                     next_t += args.every
 
         try:
-            from posecoach.safety import mark_safety_shown
+            from posecoach.ui.safety import mark_safety_shown
             mark_safety_shown()  # a returning user: no safety text in the output
         except ImportError:
             pass

@@ -133,14 +133,14 @@ def fit(img: np.ndarray, size: tuple[int, int]) -> np.ndarray:
 
 def pipeline_masks() -> bool:
     """Whether the pipeline asks MediaPipe for masks (it does when pelvic tilt is built in)."""
-    from posecoach.analyze import make_pelvis
-    from posecoach.config import Settings
+    from posecoach.runner.analyze import make_pelvis
+    from posecoach.core.config import Settings
     return make_pelvis(None, Settings()) is not None
 
 
 @contextmanager
 def landmarker(masks: bool, num_poses: int = 1) -> Iterator[object]:
-    from posecoach.estimator import PoseEstimator
+    from posecoach.vision.estimator import PoseEstimator
     est = PoseEstimator(masks=masks, people_check_ms=0, num_poses=num_poses)
     try:
         yield est._landmarker  # the very landmarker (options) the pipeline tracks with
@@ -152,7 +152,7 @@ def rgb_frames(clip: Path, max_side: int = 960) -> Iterator[tuple[object, int]]:
     """(mp.Image, timestamp ms) for each frame, shrunk as the pipeline does."""
     import mediapipe as mp
 
-    from posecoach.estimator import shrink
+    from posecoach.vision.estimator import shrink
     cap = cv2.VideoCapture(str(clip))
     fps = float(cap.get(cv2.CAP_PROP_FPS) or 30.0)
     n = 0
@@ -168,7 +168,7 @@ def rgb_frames(clip: Path, max_side: int = 960) -> Iterator[tuple[object, int]]:
 
 def bare_rate(clip: Path, masks: bool, num_poses: int = 1) -> dict:
     """detect_for_video alone: frames decoded, shrunk and converted before the clock starts."""
-    from posecoach.estimator import quiet_native_logs
+    from posecoach.vision.estimator import quiet_native_logs
     spent, n = 0.0, 0
     with landmarker(masks, num_poses) as lm:
         for image, ts in rgb_frames(clip):
@@ -185,8 +185,8 @@ def bare_rate(clip: Path, masks: bool, num_poses: int = 1) -> dict:
 
 def estimator_rate(clip: Path, masks: bool) -> dict:
     """posecoach's PoseEstimator.detect (shrink, convert, track, people check, adapter)."""
-    from posecoach.estimator import PoseEstimator
-    from posecoach.sources import VideoSource
+    from posecoach.vision.estimator import PoseEstimator
+    from posecoach.vision.sources import VideoSource
     frames = list(VideoSource(clip))
     people = []
     with PoseEstimator(masks=masks) as est:
@@ -230,8 +230,8 @@ def people_costs(src: Path, clip: Path, tmp: Path, masks: bool) -> list[tuple[st
 
 def analyze_rate(clip: Path, out: Path, annotate: bool = True) -> dict:
     """Wall time of analyze_video; also from its first frame on (after the model has loaded)."""
-    from posecoach.analyze import AnalyzeOptions, analyze_video
-    from posecoach.pipeline import Session
+    from posecoach.runner.analyze import AnalyzeOptions, analyze_video
+    from posecoach.sessions.lunge import Session
     first: list[float] = []
 
     class Timed(Session):  # analyze detects, then judges each frame on its judging thread
@@ -253,7 +253,7 @@ def live_run(clip: Path, frames: int, fps: float, session_dir: Path) -> dict:
     """run_live headless on `clip` paced as a camera; latency and drops from its summary."""
     import dataclasses
 
-    from posecoach.live import LiveOptions, run_live
+    from posecoach.ui.live import LiveOptions, run_live
     wanted = {"video": clip, "window": False, "mute": True, "session_dir": session_dir,
               "history": False, "report": False}
     names = {f.name for f in dataclasses.fields(LiveOptions)}
@@ -272,7 +272,7 @@ def large_inputs(src: Path, tmp: Path, seconds: float) -> list[dict]:
     """Decode, shrink and pose cost per frame, and analyze fps, at 1080p, 4K and portrait."""
     import mediapipe as mp
 
-    from posecoach.estimator import shrink
+    from posecoach.vision.estimator import shrink
     rows = []
     for name, size in (("1080p", (1920, 1080)), ("4K", (3840, 2160)), ("portrait 1080x1920", (1080, 1920))):
         clip = tmp / f"large_{size[0]}x{size[1]}.mp4"
@@ -316,7 +316,7 @@ def main(argv: list[str] | None = None) -> int:
         tmp = Path(tmpdir)
         os.environ.setdefault("POSECOACH_HOME", str(tmp / "home"))  # no history or first-run marks
         try:
-            from posecoach.safety import mark_safety_shown
+            from posecoach.ui.safety import mark_safety_shown
             mark_safety_shown()  # a returning user: no safety text in the output
         except ImportError:
             pass

@@ -1,3 +1,3 @@
-from posecoach.cli import main
+from posecoach.commands.main import main
 
 raise SystemExit(main())

@@ -5,10 +5,10 @@ import math
 
 import numpy as np
 
-from posecoach.landmarks import NUM_LANDMARKS
-from posecoach.landmarks import Landmark as L
-from posecoach.landmarks import side_joints
-from posecoach.types import Pose
+from posecoach.core.landmarks import NUM_LANDMARKS
+from posecoach.core.landmarks import Landmark as L
+from posecoach.core.landmarks import side_joints
+from posecoach.core.types import Pose
 
 
 def lunge_pose(knee_deg: float = 90.0, shin_tilt: float = 0.0, hip_ext: float = 5.0, trunk_lean: float = 0.0,

@@ -99,7 +99,7 @@ def run_cli(args: list[str], timeout: float = 90, env: dict[str, str] | None = N
         cmd = [sys.executable, "-m", "posecoach", *args]
     else:
         code = (f"import sys; sys.path.insert(0, {str(TESTS)!r})\n{prelude}\n"
-                f"from posecoach.cli import main\nsys.exit(main({args!r}))")
+                f"from posecoach.commands.main import main\nsys.exit(main({args!r}))")
         cmd = [sys.executable, "-c", code]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=e, cwd=ROOT)
 

@@ -7,10 +7,10 @@ import math
 import numpy as np
 
 from posecoach.exercises.rest import FLOOR_BELOW_SHOULDER
-from posecoach.landmarks import NUM_LANDMARKS
-from posecoach.landmarks import Landmark as L
-from posecoach.landmarks import side_joints
-from posecoach.types import Pose
+from posecoach.core.landmarks import NUM_LANDMARKS
+from posecoach.core.landmarks import Landmark as L
+from posecoach.core.landmarks import side_joints
+from posecoach.core.types import Pose
 
 FLOOR_Y = 400.0
 

@@ -3,7 +3,7 @@ import pytest
 
 from lying_builders import cue_codes, prone_pose, run_floor_coach, supine_pose, upright_pose
 from posecoach.exercises.ball import BallAnalyzer, BallCoach, BallConfig
-from posecoach.types import Pose
+from posecoach.core.types import Pose
 
 PRONE, SUPINE, UP, GONE = prone_pose(), supine_pose(), upright_pose("standing"), Pose.empty((640, 480))
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from test_coach import codes, play, state
 
-from posecoach.coach import Coach
-from posecoach.config import CoachConfig
+from posecoach.exercises.lunge_coach import Coach
+from posecoach.core.config import CoachConfig
 from posecoach.exercises.lunge import LungeState, Observation
-from posecoach.types import Metrics
+from posecoach.core.types import Metrics
 
 FPS = 30
 

@@ -1,6 +1,6 @@
 import numpy as np
 
-from posecoach.filters import Debounce, OneEuro
+from posecoach.core.filters import Debounce, OneEuro
 
 
 def test_one_euro_reduces_jitter_on_a_still_signal():

@@ -13,14 +13,14 @@ from conftest import ROOT, real_clip
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from posecoach.errors import PosecoachError
+from posecoach.core.errors import PosecoachError
 
 SEED = 20260524
 
 
 @pytest.fixture(scope="module")
 def estimator():
-    from posecoach.estimator import PoseEstimator
+    from posecoach.vision.estimator import PoseEstimator
     est = PoseEstimator(masks=False)
     yield est
     est.close()
@@ -55,8 +55,8 @@ def video_variants(tmp: Path) -> list[Path]:
 
 
 def test_random_and_damaged_video_bytes(tmp_path: Path, estimator) -> None:
-    from posecoach.analyze import AnalyzeOptions, analyze_video
-    from posecoach.pipeline import Session
+    from posecoach.runner.analyze import AnalyzeOptions, analyze_video
+    from posecoach.sessions.lunge import Session
 
     class Shared(Session):
         """Reuses one estimator for all the variants (loading the model each time is slow)."""
@@ -108,7 +108,7 @@ def mutate_text(text: str, data: st.DataObject) -> str:
 
 
 def check_plan(path: Path) -> None:
-    from posecoach.plan import Plan, load_plan
+    from posecoach.core.plan import Plan, load_plan
     try:
         plan = load_plan(path)
     except PosecoachError as e:
@@ -120,7 +120,7 @@ def check_plan(path: Path) -> None:
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_mutated_plans(tmp_path: Path, data: st.DataObject) -> None:
-    pytest.importorskip("posecoach.plan")
+    pytest.importorskip("posecoach.core.plan")
     if not EXAMPLE.is_file():
         pytest.skip("no example plan")
     p = tmp_path / "plan.toml"
@@ -131,7 +131,7 @@ def test_mutated_plans(tmp_path: Path, data: st.DataObject) -> None:
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(raw=st.binary(max_size=2000))
 def test_random_plan_bytes(tmp_path: Path, raw: bytes) -> None:
-    pytest.importorskip("posecoach.plan")
+    pytest.importorskip("posecoach.core.plan")
     p = tmp_path / "plan.toml"
     p.write_bytes(raw)
     check_plan(p)

@@ -4,7 +4,7 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from posecoach import geometry as g
+from posecoach.core import geometry as g
 
 coord = st.floats(-1000, 1000, allow_nan=False)
 angle = st.floats(-170, 170)

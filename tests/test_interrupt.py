@@ -134,7 +134,7 @@ class FakeWindow:
 def live_options(clip: Path, session: Path, **kw: object):
     import dataclasses
 
-    from posecoach.live import LiveOptions
+    from posecoach.ui.live import LiveOptions
     names = {f.name for f in dataclasses.fields(LiveOptions)}
     wanted = {"video": clip, "mute": True, "session_dir": session, "speed": 2.0, **kw}
     return LiveOptions(**{k: v for k, v in wanted.items() if k in names})
@@ -142,7 +142,7 @@ def live_options(clip: Path, session: Path, **kw: object):
 
 def test_closing_the_window_keeps_the_session(clip: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                               _private_home: Path) -> None:
-    import posecoach.live as live
+    import posecoach.ui.live as live
     (_private_home / "safety_shown.json").write_text(json.dumps({"version": 1}))  # a returning user
     FakeWindow(open_frames=25).install(monkeypatch)
     monkeypatch.setattr(live, "display_available", lambda: True)
@@ -157,8 +157,8 @@ def test_closing_the_window_keeps_the_session(clip: Path, tmp_path: Path, monkey
 
 def test_exception_mid_session_keeps_the_session(clip: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                  _private_home: Path) -> None:
-    import posecoach.live as live
-    from posecoach.pipeline import Session
+    import posecoach.ui.live as live
+    from posecoach.sessions.lunge import Session
 
     class Failing(Session):
         def process(self, frame):  # type: ignore[no-untyped-def]
@@ -179,8 +179,8 @@ def test_exception_mid_session_keeps_the_session(clip: Path, tmp_path: Path, mon
 
 
 def test_exception_mid_analysis_keeps_the_output(clip: Path, tmp_path: Path) -> None:
-    from posecoach.analyze import AnalyzeOptions, analyze_video
-    from posecoach.pipeline import Session
+    from posecoach.runner.analyze import AnalyzeOptions, analyze_video
+    from posecoach.sessions.lunge import Session
 
     class Failing(Session):  # analyze judges frames on its own thread: the error must still surface
         def judge(self, frame, pose):  # type: ignore[no-untyped-def]

@@ -12,10 +12,10 @@ import pytest
 from clipmaker import make_clip
 from conftest import real_clip
 
-from posecoach.analyze import AnalyzeOptions, analyze_video
-from posecoach.estimator import PoseEstimator
-from posecoach.pipeline import Session
-from posecoach.types import METRIC_NAMES
+from posecoach.runner.analyze import AnalyzeOptions, analyze_video
+from posecoach.vision.estimator import PoseEstimator
+from posecoach.sessions.lunge import Session
+from posecoach.core.types import METRIC_NAMES
 
 
 def analyse(video: Path, out: Path, max_side: int, annotate: bool = False) -> list[dict]:
@@ -73,7 +73,7 @@ def test_portrait_phone_video_bounded_size_matches_full_size(tmp_path: Path) -> 
 @pytest.mark.parametrize("size", [(3840, 2160), (1080, 1920)])
 def test_estimator_shrinks_large_frames_and_maps_back(size: tuple[int, int]) -> None:
     """Landmarks come back in the frame's own pixels and the mask at detection scale."""
-    from posecoach.types import Frame
+    from posecoach.core.types import Frame
     src = real_clip("kneeling_stretch_side.mp4")
     cap = cv2.VideoCapture(str(src))
     ok, img = cap.read()

@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 
 from builders import facing_camera_pose, lunge_pose
-from posecoach.config import Settings
+from posecoach.core.config import Settings
 from posecoach.exercises.lunge import LungeAnalyzer, observe
-from posecoach.types import Pose
+from posecoach.core.types import Pose
 
 
 @pytest.mark.parametrize("facing", [1, -1])
@@ -25,7 +25,7 @@ def test_observe_measures_protocol_angles(facing, front, knee, shin, hip, trunk)
 
 def short_stance(pose: Pose, ahead_shins: float, front: str = "left", facing: int = 1) -> Pose:
     """`pose` with the back knee and foot moved to `ahead_shins` shin lengths behind the front ankle."""
-    from posecoach.landmarks import side_joints
+    from posecoach.core.landmarks import side_joints
     f, b = side_joints(front), side_joints("right" if front == "left" else "left")
     xy = pose.xy.copy()
     shin = float(np.linalg.norm(xy[f["knee"]] - xy[f["ankle"]]))

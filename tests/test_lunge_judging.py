@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 from builders import facing_camera_pose, lunge_pose
 
-from posecoach import geometry as g
-from posecoach.config import Settings
+from posecoach.core import geometry as g
+from posecoach.core.config import Settings
 from posecoach.exercises import joints as J
 from posecoach.exercises.lunge import LungeAnalyzer
-from posecoach.types import Pose
+from posecoach.core.types import Pose
 
 
 def feed(analyzer: LungeAnalyzer, pose: Pose, seconds: float, t0: int = 0, fps: float = 30.0):

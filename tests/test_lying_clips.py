@@ -16,8 +16,8 @@ import numpy as np
 import pytest
 
 from conftest import ROOT, SAMPLES, assert_interface_ok
-from posecoach.cli import main
-from posecoach.config import Band
+from posecoach.commands.main import main
+from posecoach.core.config import Band
 from posecoach.exercises.judging import judge_truth
 from posecoach.exercises.rest import rest_bands
 
@@ -202,8 +202,8 @@ def test_a_recorded_routine_moves_on_by_posture(tmp_path):
     """Rest, then kneeling, then face down on the ball, in one video: the routine follows."""
     import cv2
 
-    from posecoach.routine import RoutineSession
-    from posecoach.sources import open_source
+    from posecoach.sessions.routine import RoutineSession
+    from posecoach.vision.sources import open_source
 
     video = tmp_path / "routine.mp4"
     writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"mp4v"), 15.0, (640, 480))

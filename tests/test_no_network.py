@@ -2,7 +2,7 @@
 nothing is uploaded. Checked twice: Python's audit hooks (any socket connect, bind, send or name
 lookup is recorded and refused) and, where strace works, the system calls of the whole process
 tree including MediaPipe's and FFmpeg's native code (MediaPipe's own usage uploader included: see
-posecoach.offline)."""
+posecoach.vision.offline)."""
 from __future__ import annotations
 
 import re

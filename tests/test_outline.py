@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from mask_builders import add_blob, back_depth, draw_trunk
 
-from posecoach.outline import V_GRID, back_profile, outline_features, trunk_axes
+from posecoach.pelvis.outline import V_GRID, back_profile, outline_features, trunk_axes
 
 
 def features(t, lean=0.0):

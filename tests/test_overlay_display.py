@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 from builders import lunge_pose
 
-from posecoach.overlay import annotate, cue_kind
-from posecoach.types import FrameResult, Metrics
+from posecoach.ui.overlay import annotate, cue_kind
+from posecoach.core.types import FrameResult, Metrics
 
 W, H = 1280, 720
 

@@ -8,10 +8,10 @@ import pytest
 from builders import lunge_pose
 from mask_builders import DrawnTrunk, add_blob, draw_trunk
 
-from posecoach.landmarks import Landmark as L
-from posecoach.outline import trunk_axes
-from posecoach.pelvis import PelvisTilt, Sample, calibrate, camera_moved, hands_off_thigh, measure
-from posecoach.types import Pose
+from posecoach.core.landmarks import Landmark as L
+from posecoach.pelvis.outline import trunk_axes
+from posecoach.pelvis.tilt import PelvisTilt, Sample, calibrate, camera_moved, hands_off_thigh, measure
+from posecoach.core.types import Pose
 
 # An arched back: deeper hollow, buttocks further back; a tucked one: flatter.
 NEUTRAL = dict(hollow=0.05, buttock=0.22)

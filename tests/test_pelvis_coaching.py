@@ -11,16 +11,16 @@ from mask_builders import draw_trunk
 from test_coach import codes, play, state
 from test_pelvis import ARCHED, NEUTRAL, TUCKED, posed
 
-from posecoach.calibration import STEPS, GuidedCalibration
-from posecoach.coach import Coach
-from posecoach.config import CoachConfig, Settings
+from posecoach.pelvis.calibration import STEPS, GuidedCalibration
+from posecoach.exercises.lunge_coach import Coach
+from posecoach.core.config import CoachConfig, Settings
 from posecoach.exercises.lunge import LungeAnalyzer
-from posecoach.landmarks import Landmark as L
-from posecoach.messages import CUES
-from posecoach.pelvis import PelvisTilt, measure
-from posecoach.pelvis_pass import ReplayEstimator, first_pass
-from posecoach.pipeline import Session
-from posecoach.types import Frame, FrameResult
+from posecoach.core.landmarks import Landmark as L
+from posecoach.core.messages import CUES
+from posecoach.pelvis.tilt import PelvisTilt, measure
+from posecoach.runner.two_pass import ReplayEstimator, first_pass
+from posecoach.sessions.lunge import Session
+from posecoach.core.types import Frame, FrameResult
 
 
 class FixedPelvis:

@@ -12,9 +12,9 @@ import cv2
 import numpy as np
 import pytest
 
-from posecoach.estimator import distinct_people, shrink
-from posecoach.sources import LatestFrameSource, prefetch
-from posecoach.types import Frame, Pose
+from posecoach.vision.estimator import distinct_people, shrink
+from posecoach.vision.sources import LatestFrameSource, prefetch
+from posecoach.core.types import Frame, Pose
 
 
 class Ticker(LatestFrameSource):
@@ -132,8 +132,8 @@ def test_counting_people_merges_a_duplicate_skeleton() -> None:
 
 
 def test_annotated_video_of_a_4k_input_is_written_at_a_bounded_size(tmp_path: Path) -> None:
-    from posecoach.types import FrameResult, Metrics
-    from posecoach.videoout import AnnotatedVideoWriter
+    from posecoach.core.types import FrameResult, Metrics
+    from posecoach.ui.video import AnnotatedVideoWriter
     writer = AnnotatedVideoWriter(tmp_path / "a.mp4", fps=30.0, max_side=1280)
     image = np.full((2160, 3840, 3), 90, np.uint8)
     for i in range(10):
@@ -149,8 +149,8 @@ def test_annotated_video_of_a_4k_input_is_written_at_a_bounded_size(tmp_path: Pa
 
 @pytest.mark.parametrize("fps,written,out_fps", [(59.94, 10, 29.97), (30.0, 20, 30.0), (25.0, 20, 25.0), (120.0, 5, 30.0)])
 def test_annotated_video_of_a_fast_clip_is_written_at_most_30_fps(tmp_path: Path, fps, written, out_fps) -> None:
-    from posecoach.types import FrameResult, Metrics
-    from posecoach.videoout import AnnotatedVideoWriter
+    from posecoach.core.types import FrameResult, Metrics
+    from posecoach.ui.video import AnnotatedVideoWriter
     writer = AnnotatedVideoWriter(tmp_path / "a.mp4", fps=fps)
     for i in range(20):
         image = np.full((240, 320, 3), 10 * i, np.uint8)  # each frame its own grey: which ones were kept
@@ -169,9 +169,9 @@ def test_annotated_video_of_a_fast_clip_is_written_at_most_30_fps(tmp_path: Path
 
 
 def test_annotated_video_that_cannot_be_written_is_one_clear_error(tmp_path: Path) -> None:
-    from posecoach.errors import PosecoachError
-    from posecoach.types import FrameResult, Metrics
-    from posecoach.videoout import AnnotatedVideoWriter
+    from posecoach.core.errors import PosecoachError
+    from posecoach.core.types import FrameResult, Metrics
+    from posecoach.ui.video import AnnotatedVideoWriter
     writer = AnnotatedVideoWriter(tmp_path / "missing_folder" / "a.mp4", fps=30.0)
     result = FrameResult(frame=0, t_ms=0, person=False, view="unknown", front_side=None, phase="setup",
                          metrics=Metrics(), faults=[], cue=None, hold_s={}, pose=None)

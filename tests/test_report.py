@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 from record_builders import left_then_right, summary_for, write_analysis
 
-from posecoach.errors import PosecoachError
+from posecoach.core.errors import PosecoachError
 from posecoach.outputs.report import load_analysis, write_metrics_csv, write_report
 from posecoach.outputs.tally import Tally
-from posecoach.types import METRIC_NAMES
+from posecoach.core.types import METRIC_NAMES
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -142,7 +142,7 @@ def test_not_an_analysis_folder_is_a_clear_error(tmp_path) -> None:
 
 
 def test_good_bands_follow_the_fault_bands_a_plan_sets() -> None:
-    from posecoach.config import Band, default_bands
+    from posecoach.core.config import Band, default_bands
     from posecoach.outputs.plots import good_band
     from posecoach.outputs.report import _bands
 

@@ -7,7 +7,7 @@ from lying_builders import cue_codes, prone_pose, run_floor_coach, supine_pose, 
 from posecoach.exercises.lying import classify_posture
 from posecoach.exercises.rest import PELVIS_LIFT_OFFSET_DEG, RestAnalyzer, observe_rest
 from posecoach.exercises.rest_coach import RestCoach, RestConfig
-from posecoach.types import Pose
+from posecoach.core.types import Pose
 
 
 @pytest.mark.parametrize("head_dir", [1, -1])
@@ -156,7 +156,7 @@ def test_the_floor_exercise_core_imports_neither_cv2_nor_mediapipe():
     import subprocess
     import sys
     code = ("import sys; import posecoach.exercises.rest, posecoach.exercises.rest_coach, posecoach.exercises.ball, "
-            "posecoach.exercises.breathing, posecoach.messages_floor; "
+            "posecoach.exercises.breathing, posecoach.core.messages_floor; "
             "print(sorted(m for m in ('cv2', 'mediapipe') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

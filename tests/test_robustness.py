@@ -150,7 +150,7 @@ PLANS = {
 
 @pytest.mark.parametrize("name", sorted(PLANS))
 def test_invalid_plan_is_one_line(name: str, clip: Path, tmp_path: Path) -> None:
-    pytest.importorskip("posecoach.plan")
+    pytest.importorskip("posecoach.core.plan")
     plan = tmp_path / name
     plan.write_bytes(PLANS[name].encode("latin-1"))
     for args in (["plan", "check", str(plan)],
@@ -162,7 +162,7 @@ def test_invalid_plan_is_one_line(name: str, clip: Path, tmp_path: Path) -> None
 
 
 def test_unreadable_plan_is_one_line(clip: Path, tmp_path: Path) -> None:
-    pytest.importorskip("posecoach.plan")
+    pytest.importorskip("posecoach.core.plan")
     for plan, word in ((tmp_path / "missing.toml", "not found"), (tmp_path, "")):
         proc = run_cli(["analyze", str(clip), "--out", str(tmp_path / "out"), "--plan", str(plan)])
         assert_one_line_error(proc, word)

@@ -3,9 +3,9 @@ import cv2
 import numpy as np
 import pytest
 
-from posecoach.landmarks import NUM_LANDMARKS
-from posecoach.rotation import CCW, CW, unrotate_pose
-from posecoach.types import Pose
+from posecoach.core.landmarks import NUM_LANDMARKS
+from posecoach.vision.rotation import CCW, CW, unrotate_pose
+from posecoach.core.types import Pose
 
 
 @pytest.mark.parametrize("rotation", [CW, CCW])

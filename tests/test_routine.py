@@ -5,11 +5,11 @@ import pytest
 
 from builders import lunge_pose
 from lying_builders import prone_pose, supine_pose, upright_pose
-from posecoach.config import Settings
+from posecoach.core.config import Settings
 from posecoach.exercises.ball import BallConfig
 from posecoach.exercises.rest_coach import RestConfig
-from posecoach.routine import RoutineSession
-from posecoach.types import Frame, Pose
+from posecoach.sessions.routine import RoutineSession
+from posecoach.core.types import Frame, Pose
 
 import numpy as np
 
@@ -110,7 +110,7 @@ def test_a_plan_order_is_followed():
 
 
 def test_a_plan_chooses_the_exercises_their_order_and_times(tmp_path):
-    from posecoach.routine_cli import routine_plan
+    from posecoach.commands.routine import routine_plan
     plan = tmp_path / "plan.toml"
     plan.write_text('[[exercises]]\nname = "ball_release"\nhold_s = 40\nsides = ["right"]\nrepetitions = 2\n\n'
                     '[[exercises]]\nname = "constructive_rest"\nhold_s = 120\n')

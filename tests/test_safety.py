@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import json
 
-from posecoach import safety
-from posecoach.paths import data_dir
-from posecoach.screens import end_lines, safety_gate
+from posecoach.ui import safety
+from posecoach.core.paths import data_dir
+from posecoach.ui.screens import end_lines, safety_gate
 
 
 def test_shown_once_per_data_folder(tmp_path, monkeypatch, capsys):

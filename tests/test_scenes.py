@@ -72,8 +72,8 @@ def test_two_people_follow_one_and_ask_for_one_person(scenes) -> None:
 
 def test_two_people_followed_person_stays_the_same(tmp_path: Path) -> None:
     """Frame by frame: the followed skeleton never jumps to the other half of the picture."""
-    from posecoach.estimator import PoseEstimator
-    from posecoach.sources import VideoSource
+    from posecoach.vision.estimator import PoseEstimator
+    from posecoach.vision.sources import VideoSource
     side = real_clip("kneeling_stretch_side.mp4")
     person = [f[:, 240:720] for f in read_frames(side, 2.0)]
     clip = write_frames(tmp_path / "two.mp4", [np.hstack([f, cv2.flip(f, 1)]) for f in person])

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from posecoach.worker import InOrderWorker
+from posecoach.core.worker import InOrderWorker
 
 
 def test_items_are_handled_in_order_and_close_waits_for_all():

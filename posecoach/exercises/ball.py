@@ -18,11 +18,11 @@ import numpy as np
 from posecoach.exercises.judging import PostureVote, SmoothedMetrics
 from posecoach.exercises.lunge import parts_out_of_frame, view_angle
 from posecoach.exercises.lying import classify_posture, body_line
-from posecoach.exercises.pacing import CuePacer, FloorCoachBase, FloorCoachState
-from posecoach.messages_floor import floor_strings
+from posecoach.core.pacing import CuePacer, FloorCoachBase, FloorCoachState
+from posecoach.core.messages_floor import floor_strings
 from posecoach.exercises.rest import UP_POSTURES, VIEW_OFF_DEG, VIEW_ON_DEG
-from posecoach.filters import Debounce
-from posecoach.types import Cue, Pose
+from posecoach.core.filters import Debounce
+from posecoach.core.types import Cue, Pose
 
 BALL_METRICS = ("trunk_elevation_deg", "elbow_support")
 

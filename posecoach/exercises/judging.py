@@ -7,8 +7,8 @@ import math
 from collections import Counter, deque
 from collections.abc import Mapping
 
-from posecoach.config import Band
-from posecoach.filters import Debounce, OneEuro
+from posecoach.core.config import Band
+from posecoach.core.filters import Debounce, OneEuro
 
 
 class PostureVote:

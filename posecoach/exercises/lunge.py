@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from posecoach import geometry as g
-from posecoach.config import FAULT_METRIC, Settings
+from posecoach.core import geometry as g
+from posecoach.core.config import FAULT_METRIC, Settings
 from posecoach.exercises.joints import JointCentres, joint_centres
-from posecoach.filters import Debounce, OneEuro, Passthrough
-from posecoach.landmarks import Landmark as L
-from posecoach.landmarks import side_joints
-from posecoach.types import METRIC_NAMES, Metrics, Pose
+from posecoach.core.filters import Debounce, OneEuro, Passthrough
+from posecoach.core.landmarks import Landmark as L
+from posecoach.core.landmarks import side_joints
+from posecoach.core.types import METRIC_NAMES, Metrics, Pose
 
 FORM_FAULTS = ("ANTERIOR_TILT", "HIPS_FORWARD", "KNEE_PAST_ANKLE", "FOOT_TOO_FAR", "LEANING_FORWARD")
 

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from posecoach import geometry as g
-from posecoach.landmarks import Landmark as L
-from posecoach.landmarks import side_joints
-from posecoach.types import Pose
+from posecoach.core import geometry as g
+from posecoach.core.landmarks import Landmark as L
+from posecoach.core.landmarks import side_joints
+from posecoach.core.types import Pose
 
 POSTURES = ("supine", "prone", "sitting", "kneeling", "standing", "other", "none")
 

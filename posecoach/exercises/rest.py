@@ -28,15 +28,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from posecoach import geometry as g
-from posecoach.config import Band
+from posecoach.core import geometry as g
+from posecoach.core.config import Band
 from posecoach.exercises.breathing import BreathingRate, belly_height_px, landmark_height_px
 from posecoach.exercises.judging import BandFaults, PostureVote, SmoothedMetrics
 from posecoach.exercises.lunge import parts_out_of_frame, view_angle
 from posecoach.exercises.lying import BodyLine, body_line, classify_posture
-from posecoach.filters import Debounce
-from posecoach.landmarks import side_joints
-from posecoach.types import Pose
+from posecoach.core.filters import Debounce
+from posecoach.core.landmarks import side_joints
+from posecoach.core.types import Pose
 
 REST_METRICS = ("trunk_elevation_deg", "knee_angle_deg", "pelvis_lift_deg", "foot_lift")
 REST_FAULTS = ("PELVIS_LIFTED", "KNEES_STRAIGHT", "FEET_NOT_FLAT")

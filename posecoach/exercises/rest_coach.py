@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from posecoach.exercises.pacing import CuePacer, FloorCoachBase, FloorCoachState
-from posecoach.messages_floor import floor_strings
+from posecoach.core.pacing import CuePacer, FloorCoachBase, FloorCoachState
+from posecoach.core.messages_floor import floor_strings
 from posecoach.exercises.rest import UP_POSTURES, RestState
-from posecoach.types import Cue
+from posecoach.core.types import Cue
 
 PRIORITY = {
     "PAIN_STOP": 200, "LYING_SETUP": 100, "STEP_BACK": 95, "NOT_SIDE_VIEW": 90, "GOT_UP": 85,

@@ -1,5 +1,5 @@
 """Past sessions, kept only on this computer: an SQLite file `history.sqlite` in the data folder
-(posecoach.paths.data_dir(): the user's data directory, or $POSECOACH_HOME), beside the session
+(posecoach.core.paths.data_dir(): the user's data directory, or $POSECOACH_HOME), beside the session
 folders (`sessions/<date_time>/`: frames.jsonl, summary.json, report.html).
 
 One row per session and one per side (front leg) of it. A live session writes its rows as it
@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from posecoach.errors import PosecoachError
+from posecoach.core.errors import PosecoachError
 from posecoach.outputs.tally import SIDES, Tally
-from posecoach.paths import data_dir
+from posecoach.core.paths import data_dir
 
 DB_NAME = "history.sqlite"
 SESSIONS = "sessions"

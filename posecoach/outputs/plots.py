@@ -14,10 +14,10 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from posecoach.config import Band
+from posecoach.core.config import Band
 from posecoach.exercises.lunge import FORM_FAULTS
 from posecoach.outputs.tally import SETUP_FAULTS, SIDES, in_lunge_side
-from posecoach.types import METRIC_NAMES
+from posecoach.core.types import METRIC_NAMES
 
 GOOD = "#2e7d32"
 FAULT = "#c62828"

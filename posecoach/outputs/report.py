@@ -13,14 +13,14 @@ from datetime import datetime
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from posecoach.config import Band, CoachConfig, default_bands
-from posecoach.errors import PosecoachError
+from posecoach.core.config import Band, CoachConfig, default_bands
+from posecoach.core.errors import PosecoachError
 from posecoach.exercises.lunge import FORM_FAULTS
-from posecoach.messages import CUES
+from posecoach.core.messages import CUES
 from posecoach.outputs import plots
 from posecoach.outputs.routine_report import floor_sections
 from posecoach.outputs.tally import FAULT_NAMES, SIDES, Tally
-from posecoach.types import METRIC_NAMES
+from posecoach.core.types import METRIC_NAMES
 
 SAFETY = ("posecoach gives exercise-form guidance, not diagnosis. A stretch should feel mild; it "
           "should never feel sharp, stabbing or intensely painful. If it does, stop. See a "

@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping
 
-from posecoach.messages_floor import TITLES
+from posecoach.core.messages_floor import TITLES
 
 
 def _secs(s: float) -> str:

@@ -12,13 +12,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from posecoach.config import Band
-from posecoach.errors import PosecoachError
+from posecoach.core.config import Band
+from posecoach.core.errors import PosecoachError
 from posecoach.outputs.history import History, now_iso
 from posecoach.outputs.tally import Tally
 
 if TYPE_CHECKING:
-    from posecoach.types import Frame, FrameResult
+    from posecoach.core.types import Frame, FrameResult
 
 RAW_VIDEO = "camera.mp4"
 

@@ -15,8 +15,8 @@ from dataclasses import replace
 import cv2
 import numpy as np
 
-from posecoach.estimator import PoseEstimator
-from posecoach.types import Frame, Pose
+from posecoach.vision.estimator import PoseEstimator
+from posecoach.core.types import Frame, Pose
 
 CW, CCW = cv2.ROTATE_90_CLOCKWISE, cv2.ROTATE_90_COUNTERCLOCKWISE
 UNDO = {CW: CCW, CCW: CW}

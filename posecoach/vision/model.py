@@ -13,7 +13,7 @@ import zipfile
 from importlib import resources
 from pathlib import Path
 
-from posecoach.errors import PosecoachError
+from posecoach.core.errors import PosecoachError
 
 MODEL_NAME = "pose_landmarker_full.task"
 ENV_VAR = "POSECOACH_MODEL"
@@ -37,7 +37,7 @@ def default_model_path() -> Path:
             return packaged
     except ModuleNotFoundError:
         pass
-    return Path(__file__).resolve().parents[1] / "models" / MODEL_NAME
+    return Path(__file__).resolve().parents[2] / "models" / MODEL_NAME
 
 
 def model_path(path: str | Path | None = None) -> Path:

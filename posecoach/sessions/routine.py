@@ -18,14 +18,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from posecoach.config import Settings
+from posecoach.core.config import Settings
 from posecoach.exercises.lunge import observe
 from posecoach.exercises.lying import classify_posture
-from posecoach.filters import Debounce
-from posecoach.floor_session import EXERCISES, session_factory
-from posecoach.messages import cue_text
-from posecoach.messages_floor import TITLES, floor_strings
-from posecoach.types import Cue, Frame, FrameResult, Metrics, Pose
+from posecoach.core.filters import Debounce
+from posecoach.sessions.floor import EXERCISES, session_factory
+from posecoach.core.messages import cue_text
+from posecoach.core.messages_floor import TITLES, floor_strings
+from posecoach.core.types import Cue, Frame, FrameResult, Metrics, Pose
 
 NEXT_CUE = {"rest": "NEXT_REST", "lunge": "NEXT_LUNGE", "ball": "NEXT_BALL"}
 
@@ -103,7 +103,7 @@ class RoutineSession:
         if bad or not self.order:
             raise ValueError(f"routine exercises must be among {', '.join(EXERCISES)}")
         if self.estimator is None:  # masks for breathing and the pelvis; quarter turns for lying people
-            from posecoach.rotation import RotatingEstimator
+            from posecoach.vision.rotation import RotatingEstimator
             self.estimator = RotatingEstimator(masks=True)
         self.stages = [Stage(e) for e in self.order]
         self.index = 0

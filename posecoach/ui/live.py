@@ -15,15 +15,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from posecoach import __version__
-from posecoach.config import Settings
-from posecoach.errors import SourceError
+from posecoach.core.config import Settings
+from posecoach.core.errors import SourceError
 from posecoach.outputs.session_log import SessionRecorder
-from posecoach.messages import cue_text
-from posecoach import screens
-from posecoach.overlay import annotate
-from posecoach.safety import pain_text
-from posecoach.pipeline import Session
-from posecoach.sources import CameraSource, LatestFrameSource, PacedVideoSource, list_cameras
+from posecoach.core.messages import cue_text
+from posecoach.ui import screens
+from posecoach.ui.overlay import annotate
+from posecoach.ui.safety import pain_text
+from posecoach.sessions.lunge import Session
+from posecoach.vision.sources import CameraSource, LatestFrameSource, PacedVideoSource, list_cameras
 
 WINDOW = "posecoach"
 CUE_ON_SCREEN_MS = 4000
@@ -56,7 +56,7 @@ def live_pelvis(opts: LiveOptions) -> object | None:
     standing in for one cannot follow the cues, so it is measured uncalibrated (stricter cueing)."""
     if opts.settings.plain:
         return None
-    from posecoach.pelvis import PelvisTilt
+    from posecoach.pelvis.tilt import PelvisTilt
     return PelvisTilt(guided=opts.video is None)
 
 
@@ -69,7 +69,7 @@ def display_available() -> bool:
 
 def default_sample_video() -> Path | None:
     """A bundled sample clip to run when there is no camera (a checkout's sample_videos/)."""
-    folder = Path(__file__).resolve().parents[1] / "sample_videos"
+    folder = Path(__file__).resolve().parents[2] / "sample_videos"
     preferred = folder / "lunge_good_left.mp4"
     if preferred.is_file():
         return preferred

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 
-from posecoach.pelvis import PelvisTilt, calibrate
-from posecoach.pipeline import Session
-from posecoach.types import Frame, Pose
+from posecoach.pelvis.tilt import PelvisTilt, calibrate
+from posecoach.sessions.lunge import Session
+from posecoach.core.types import Frame, Pose
 
 # A window starting this late (seconds) or later is calibrated in a first pass; earlier ones are
 # calibrated as the frames arrive (a running neutral inside the window, as live does).

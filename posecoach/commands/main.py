@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from posecoach import __version__
-from posecoach.errors import PosecoachError
+from posecoach.core.errors import PosecoachError
 
 EPILOG = """\
 examples:
@@ -103,19 +103,19 @@ def build_parser() -> argparse.ArgumentParser:
     plan_sub = plan.add_subparsers(dest="plan_command", metavar="ACTION", required=True)
     check = plan_sub.add_parser("check", help="say whether a plan is valid, or what is wrong with it")
     check.add_argument("file", type=Path, metavar="FILE")
-    from posecoach.routine_cli import add_routine_parser
+    from posecoach.commands.routine import add_routine_parser
     add_routine_parser(sub)
     return p
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    from posecoach.analyze import AnalyzeOptions, find_videos
-    from posecoach.batch import Outcome, run_batch
-    from posecoach.config import Settings
+    from posecoach.runner.analyze import AnalyzeOptions, find_videos
+    from posecoach.runner.batch import Outcome, run_batch
+    from posecoach.core.config import Settings
 
     settings, strings = Settings(plain=args.plain), None
     if args.plan is not None:
-        from posecoach.plan import load_plan
+        from posecoach.core.plan import load_plan
         plan = load_plan(args.plan, base=settings)
         settings, strings = plan.settings, plan.strings
     if args.jobs is not None and args.jobs < 1:
@@ -160,12 +160,12 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 def cmd_live(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
-    from posecoach.config import Settings
-    from posecoach.live import LiveOptions, resolve_source, run_live
+    from posecoach.core.config import Settings
+    from posecoach.ui.live import LiveOptions, resolve_source, run_live
 
     settings, strings = Settings(), None
     if args.plan is not None:
-        from posecoach.plan import load_plan
+        from posecoach.core.plan import load_plan
         plan = load_plan(args.plan)
         settings, strings = plan.settings, plan.strings
     # Live, coaching starts once the setup (in frame, side-on, close enough, lit) is confirmed.
@@ -197,7 +197,7 @@ def cmd_history(args: argparse.Namespace) -> int:
     """`posecoach history`: progress by day; --plot FILE draws it; --delete removes it all."""
     from posecoach.outputs.history import History, delete_all, format_days, plot_days
     from posecoach.outputs.tally import FAULT_NAMES
-    from posecoach.paths import data_dir
+    from posecoach.core.paths import data_dir
 
     if args.delete:
         home = data_dir(create=False)
@@ -228,7 +228,7 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 def cmd_plan(args: argparse.Namespace) -> int:
     """`posecoach plan check FILE`: OK and a summary (exit 0), or what is wrong (exit 2)."""
-    from posecoach.plan import load_plan
+    from posecoach.core.plan import load_plan
 
     plan = load_plan(args.file)
     print(f"OK: {args.file} is a valid plan")
@@ -263,7 +263,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "history":
             return cmd_history(args)
         if args.command == "routine":
-            from posecoach.routine_cli import cmd_routine
+            from posecoach.commands.routine import cmd_routine
             return cmd_routine(args)
     except PosecoachError as e:
         print(f"posecoach: {e}", file=sys.stderr)

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from posecoach.messages import cue_text
-from posecoach.types import Cue
+from posecoach.core.messages import cue_text
+from posecoach.core.types import Cue
 
 URGENT = frozenset(("PAIN_STOP",))
 

@@ -1,7 +1,7 @@
 """What posecoach tells people about safety, and whether it has been shown on this machine.
 
 The facts come from the routine's home-care guide (shared docs, protocol.md), in our own words.
-The first-run screen is shown once per data folder (posecoach.paths.data_dir(), overridable with
+The first-run screen is shown once per data folder (posecoach.core.paths.data_dir(), overridable with
 $POSECOACH_HOME); it stays reachable with `posecoach live --safety`.
 """
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import time
 
-from posecoach.paths import data_dir
+from posecoach.core.paths import data_dir
 
 SAFETY_VERSION = 1  # bump when the text changes in substance: everyone sees it again
 MARKER = "safety_shown.json"

@@ -16,9 +16,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from posecoach.analyze import AnalyzeOptions, analyze_video
-from posecoach.errors import PosecoachError
-from posecoach.pipeline import Session
+from posecoach.runner.analyze import AnalyzeOptions, analyze_video
+from posecoach.core.errors import PosecoachError
+from posecoach.sessions.lunge import Session
 
 _QUEUE: Any = None  # the worker's progress queue, set by _init_worker
 TICK_FRAMES = 10     # frames between progress messages from a worker
@@ -36,7 +36,7 @@ class Outcome:
 def expected_frames(video: Path) -> int:
     """Frame count announced by the container (0 when unknown or unreadable), for the progress bar."""
     if video.is_dir():
-        from posecoach.sources import IMAGE_SUFFIXES
+        from posecoach.vision.sources import IMAGE_SUFFIXES
         return sum(1 for p in video.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
     if not video.is_file():
         return 0
@@ -60,7 +60,7 @@ def analyze_one(index: int, video: Path, opts: AnalyzeOptions, report: bool,
             tick(index, TICK_FRAMES)
 
     def factory(**kw: Any) -> Session:
-        from posecoach.floor_session import session_factory
+        from posecoach.sessions.floor import session_factory
         s = session_factory(opts.exercise)(**kw)
         s.on_frame = on_frame
         return s

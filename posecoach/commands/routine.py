@@ -12,10 +12,10 @@ from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
-from posecoach.errors import PosecoachError
+from posecoach.core.errors import PosecoachError
 from posecoach.exercises.ball import BallConfig
 from posecoach.exercises.rest_coach import RestConfig
-from posecoach.floor_session import EXERCISES, PLAN_NAMES
+from posecoach.sessions.floor import EXERCISES, PLAN_NAMES
 
 
 def add_routine_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -23,7 +23,7 @@ def add_routine_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentPars
         "routine", help="the whole routine: constructive rest, kneeling lunge, soft-ball release",
         description="Coach the three exercises in order. Press N to move on to the next exercise, "
                     "P to stop (pain), Q to quit. Lying down, put the camera at floor level, side-on.")
-    from posecoach.cli import add_stream_options  # posecoach.cli imports this module lazily
+    from posecoach.commands.main import add_stream_options  # posecoach.commands.main imports this module lazily
     add_stream_options(r, "a therapist's plan (TOML): exercises, order, times")
     r.add_argument("--rest-minutes", type=float, metavar="MIN", help="constructive rest time (default 5)")
     return r
@@ -31,12 +31,12 @@ def add_routine_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentPars
 
 def routine_plan(plan_path: Path | None, rest_minutes: float | None = None):
     """(settings, strings, order, configs) from a plan file, or the clinic's defaults."""
-    from posecoach.config import Settings
+    from posecoach.core.config import Settings
 
     settings, strings, order = Settings(), None, list(EXERCISES)
     configs: dict[str, object] = {"rest": RestConfig(), "ball": BallConfig()}
     if plan_path is not None:
-        from posecoach.plan import load_plan
+        from posecoach.core.plan import load_plan
         plan = load_plan(plan_path)
         settings, strings = plan.settings, plan.strings
         order = [PLAN_NAMES[e.name] for e in plan.exercises]
@@ -57,9 +57,9 @@ def routine_plan(plan_path: Path | None, rest_minutes: float | None = None):
 
 
 def cmd_routine(args: argparse.Namespace) -> int:
-    from posecoach.analyze import make_pelvis
-    from posecoach.live import LiveOptions, resolve_source, run_live
-    from posecoach.routine import RoutineSession
+    from posecoach.runner.analyze import make_pelvis
+    from posecoach.ui.live import LiveOptions, resolve_source, run_live
+    from posecoach.sessions.routine import RoutineSession
 
     settings, strings, order, configs = routine_plan(args.plan, args.rest_minutes)
     settings = replace(settings, coach=replace(settings.coach, setup_check=args.video is None))

@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from posecoach.coach import Coach, CoachState
-from posecoach.config import Settings
-from posecoach.estimator import PoseEstimator
+from posecoach.exercises.lunge_coach import Coach, CoachState
+from posecoach.core.config import Settings
+from posecoach.vision.estimator import PoseEstimator
 from posecoach.exercises.lunge import FORM_FAULTS, LungeAnalyzer, LungeState
-from posecoach.filters import Debounce
-from posecoach.types import Cue, Frame, FrameResult, Pose
+from posecoach.core.filters import Debounce
+from posecoach.core.types import Cue, Frame, FrameResult, Pose
 
 DARK_LUMA, BRIGHT_LUMA = 35.0, 235.0
 # Overexposed: at least this share of the picture is blown out (>= 250), and so is this share

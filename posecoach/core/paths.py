@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from posecoach.errors import PosecoachError
+from posecoach.core.errors import PosecoachError
 
 ENV_HOME = "POSECOACH_HOME"
 

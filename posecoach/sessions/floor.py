@@ -13,14 +13,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import partial
 
-from posecoach.config import Settings
-from posecoach.estimator import PoseEstimator
-from posecoach.rotation import RotatingEstimator
+from posecoach.core.config import Settings
+from posecoach.vision.estimator import PoseEstimator
+from posecoach.vision.rotation import RotatingEstimator
 from posecoach.exercises.ball import BallAnalyzer, BallCoach, BallConfig
-from posecoach.exercises.pacing import FloorCoachState
+from posecoach.core.pacing import FloorCoachState
 from posecoach.exercises.rest import RestAnalyzer
 from posecoach.exercises.rest_coach import RestCoach, RestConfig
-from posecoach.types import Cue, Frame, FrameResult, Metrics, Pose
+from posecoach.core.types import Cue, Frame, FrameResult, Metrics, Pose
 
 EXERCISES = ("rest", "lunge", "ball")
 PLAN_NAMES = {"constructive_rest": "rest", "kneeling_lunge": "lunge", "ball_release": "ball"}
@@ -179,6 +179,6 @@ def session_factory(exercise: str, config: RestConfig | BallConfig | None = None
     if exercise == "ball":
         return partial(BallSession, config=config)
     if exercise == "lunge":
-        from posecoach.pipeline import Session
+        from posecoach.sessions.lunge import Session
         return Session
     raise ValueError(f"unknown exercise {exercise!r}; choose one of {', '.join(EXERCISES)}")

@@ -12,8 +12,8 @@ from collections.abc import Iterable
 import cv2
 import numpy as np
 
-from posecoach.overlay import FONT, WHITE, draw_icon, scale_for, wrap
-from posecoach.safety import PAIN_FOOTER, PAIN_LINES, PAIN_TITLE, SAFETY_FOOTER, SAFETY_LINES, SAFETY_TITLE
+from posecoach.ui.overlay import FONT, WHITE, draw_icon, scale_for, wrap
+from posecoach.ui.safety import PAIN_FOOTER, PAIN_LINES, PAIN_TITLE, SAFETY_FOOTER, SAFETY_LINES, SAFETY_TITLE
 
 DEFAULT_SIZE = (1280, 720)  # (width, height) when no camera frame has been seen yet
 CONTINUE_KEYS = (ord(" "), 13, 10)
@@ -120,9 +120,9 @@ def safety_gate(window: str | None, force: bool = False, large: bool = False) ->
     """The first-run safety screen. Returns False when the person quits instead of agreeing.
 
     With a window it waits for SPACE/ENTER (agree) or Q/Esc (quit); without one (--no-window) the
-    text is printed once. Agreeing is remembered in the data folder (posecoach.safety).
+    text is printed once. Agreeing is remembered in the data folder (posecoach.ui.safety).
     """
-    from posecoach.safety import mark_safety_shown, safety_shown, safety_text
+    from posecoach.ui.safety import mark_safety_shown, safety_shown, safety_text
     if safety_shown() and not force:
         return True
     if window is None:

@@ -16,13 +16,13 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from posecoach.errors import PosecoachError
-from posecoach.landmarks import NUM_LANDMARKS
-from posecoach.model import load_model_bytes
-from posecoach.offline import block_mediapipe_uploads
-from posecoach.types import Frame, Pose
+from posecoach.core.errors import PosecoachError
+from posecoach.core.landmarks import NUM_LANDMARKS
+from posecoach.vision.model import load_model_bytes
+from posecoach.vision.offline import block_mediapipe_uploads
+from posecoach.core.types import Frame, Pose
 
-block_mediapipe_uploads()  # before MediaPipe is first imported: see posecoach.offline
+block_mediapipe_uploads()  # before MediaPipe is first imported: see posecoach.vision.offline
 
 
 @contextlib.contextmanager

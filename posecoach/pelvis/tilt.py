@@ -1,10 +1,10 @@
 """Pelvic tilt from the back's outline (the segmentation mask), calibrated per person.
 
-The 33 landmarks do not see the pelvis tilt; the silhouette does (posecoach.outline). One frame's
+The 33 landmarks do not see the pelvis tilt; the silhouette does (posecoach.pelvis.outline). One frame's
 outline features give an absolute estimate, which is rough because bodies differ (buttock shape,
 fat, clothing). The change from the person's own neutral pelvis is much more reliable, so the
 estimator calibrates: on a recording from a window the caller names (`neutral_s`, seconds), live
-from a short guided capture (posecoach.calibration). Readings are degrees, + anterior (arched,
+from a short guided capture (posecoach.pelvis.calibration). Readings are degrees, + anterior (arched,
 tailbone out), - posterior (tucked), as protocol.md defines pelvic_tilt_deg.
 
 Each frame also gets a quality flag and a reason; the estimate is None (never a guess) when the
@@ -20,10 +20,10 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from posecoach import geometry as g
-from posecoach.landmarks import Landmark as L
-from posecoach.outline import OutlineFeatures, back_profile, outline_features, trunk_axes
-from posecoach.types import Pose
+from posecoach.core import geometry as g
+from posecoach.core.landmarks import Landmark as L
+from posecoach.pelvis.outline import OutlineFeatures, back_profile, outline_features, trunk_axes
+from posecoach.core.types import Pose
 
 # Linear models over outline features (deg per unit of each), fitted on 501 rendered stills
 # (benchmarks/pelvis_stills.py, pelvis_fit.py: 6 body types, 3 camera heights, tilt -15..+18 deg,
@@ -221,7 +221,7 @@ class PelvisTilt:
 
     neutral_s: seconds (start, end) of a neutral hold in a recording; samples inside it calibrate
         (a running neutral while inside it), and from then on readings are changes from it.
-    guided: live: run the guided capture (neutral, tuck, arch on cue; posecoach.calibration) and
+    guided: live: run the guided capture (neutral, tuck, arch on cue; posecoach.pelvis.calibration) and
         redo it when the camera moves; `prompt()` gives the code to say.
     calibration: a ready calibration (the second pass of a two-pass analysis).
     replay: t_ms -> Sample measured earlier (second pass: no masks needed).
@@ -251,7 +251,7 @@ class PelvisTilt:
         self._counts: dict[str, int] = {}
         self._quality: deque[tuple[float, float]] = deque(maxlen=RECENT)  # (edge / trunk, tilt change)
         if self.guided:
-            from posecoach.calibration import GuidedCalibration
+            from posecoach.pelvis.calibration import GuidedCalibration
             self._guide = GuidedCalibration()
 
     @property

@@ -11,11 +11,11 @@ import cv2
 import numpy as np
 
 from posecoach.exercises.lunge import FORM_FAULTS
-from posecoach.landmarks import SKELETON
-from posecoach.landmarks import Landmark as L
-from posecoach.landmarks import side_joints
-from posecoach.messages_floor import status_lines
-from posecoach.types import FrameResult
+from posecoach.core.landmarks import SKELETON
+from posecoach.core.landmarks import Landmark as L
+from posecoach.core.landmarks import side_joints
+from posecoach.core.messages_floor import status_lines
+from posecoach.core.types import FrameResult
 
 WHITE, BLACK = (255, 255, 255), (0, 0, 0)
 GOOD, BAD, NEUTRAL = (80, 200, 80), (40, 60, 235), (235, 200, 80)  # BGR

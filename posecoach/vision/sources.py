@@ -20,8 +20,8 @@ os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 
-from posecoach.errors import SourceError
-from posecoach.types import Frame
+from posecoach.core.errors import SourceError
+from posecoach.core.types import Frame
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"}
 VIDEO_SUFFIXES = {".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv"}

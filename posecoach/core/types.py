@@ -5,7 +5,7 @@ from dataclasses import dataclass, field, fields
 
 import numpy as np
 
-from posecoach.landmarks import NUM_LANDMARKS
+from posecoach.core.landmarks import NUM_LANDMARKS
 
 METRIC_NAMES = ("front_knee_angle_deg", "shin_tilt_deg", "knee_ahead_of_ankle",
                 "back_hip_extension_deg", "trunk_lean_deg", "pelvic_tilt_deg")

@@ -1,5 +1,5 @@
 """Typed settings: one frozen dataclass tree is the schema. Plans and CLI flags layer on top
-(see posecoach.plan). Defaults follow protocol.md.
+(see posecoach.core.plan). Defaults follow protocol.md.
 """
 from __future__ import annotations
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from posecoach.config import CoachConfig
+from posecoach.core.config import CoachConfig
 from posecoach.exercises.lunge import FORM_FAULTS, LungeState
-from posecoach.messages import cue_text
-from posecoach.types import Cue
+from posecoach.core.messages import cue_text
+from posecoach.core.types import Cue
 
 PRIORITY = {
     "PAIN_STOP": 200, "NO_PERSON": 100, "ONE_PERSON": 96, "STEP_BACK": 95, "LOWER_CAMERA": 94,

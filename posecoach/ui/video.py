@@ -20,11 +20,11 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from posecoach.errors import PosecoachError
-from posecoach.estimator import shrink
-from posecoach.overlay import annotate
-from posecoach.types import FrameResult
-from posecoach.worker import InOrderWorker
+from posecoach.core.errors import PosecoachError
+from posecoach.vision.estimator import shrink
+from posecoach.ui.overlay import annotate
+from posecoach.core.types import FrameResult
+from posecoach.core.worker import InOrderWorker
 
 
 def scaled_result(result: FrameResult, scale: float) -> FrameResult:

@@ -14,13 +14,13 @@ from functools import partial
 from pathlib import Path
 
 from posecoach import __version__
-from posecoach.config import Settings
-from posecoach.errors import PosecoachError, SourceError
-from posecoach.pipeline import Session
-from posecoach.sources import VIDEO_SUFFIXES, ImageFolderSource, VideoSource, open_source, prefetch
-from posecoach.types import Frame, Pose
-from posecoach.videoout import AnnotatedVideoWriter
-from posecoach.worker import InOrderWorker
+from posecoach.core.config import Settings
+from posecoach.core.errors import PosecoachError, SourceError
+from posecoach.sessions.lunge import Session
+from posecoach.vision.sources import VIDEO_SUFFIXES, ImageFolderSource, VideoSource, open_source, prefetch
+from posecoach.core.types import Frame, Pose
+from posecoach.ui.video import AnnotatedVideoWriter
+from posecoach.core.worker import InOrderWorker
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class AnalyzeOptions:
     neutral_s: tuple[float, float] | None = None
     progress: bool = True
     strings: dict[str, str] | None = None  # cue texts from a plan
-    exercise: str = "lunge"  # lunge | rest | ball: which exercise's analyser (posecoach.floor_session)
+    exercise: str = "lunge"  # lunge | rest | ball: which exercise's analyser (posecoach.sessions.floor)
 
 
 def find_videos(inputs: Iterable[str | Path]) -> list[Path]:
@@ -57,7 +57,7 @@ def make_pelvis(neutral_s: tuple[float, float] | None, settings: Settings) -> ob
     if settings.plain:
         return None
     try:
-        from posecoach.pelvis import PelvisTilt
+        from posecoach.pelvis.tilt import PelvisTilt
     except ImportError:
         return None
     return PelvisTilt(neutral_s=neutral_s)
@@ -76,10 +76,10 @@ def analyze_video(video: Path, opts: AnalyzeOptions, session_factory: Callable[.
         raise PosecoachError(f"cannot write to {out}: {e.strerror or e}") from e
     pelvis = make_pelvis(opts.neutral_s, opts.settings)
     if session_factory is None:
-        from posecoach.floor_session import session_factory as exercise_session
+        from posecoach.sessions.floor import session_factory as exercise_session
         session_factory = exercise_session(opts.exercise)
     if pelvis is not None and getattr(opts, "exercise", "lunge") == "lunge":
-        from posecoach.pelvis_pass import first_pass, needs_two_pass
+        from posecoach.runner.two_pass import first_pass, needs_two_pass
         if needs_two_pass(opts.neutral_s):  # the neutral window calibrates the frames before it too
             make = partial(session_factory, settings=opts.settings, strings=opts.strings)
             pelvis, replayed = first_pass(prefetch(open_source(video)), make, opts.neutral_s,  # type: ignore[arg-type]

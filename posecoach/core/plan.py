@@ -2,7 +2,7 @@
 
 A plan sets, within safe limits: which exercises, hold seconds, sides and repetitions; the fault
 bands of the kneeling lunge; cue pacing; voice on/off and its language; and replacement cue
-texts (e.g. a translation). It becomes the typed `Settings` (posecoach.config) plus the strings.
+texts (e.g. a translation). It becomes the typed `Settings` (posecoach.core.config) plus the strings.
 
 Why limits: a plan may make the coach stricter, but not so loose that a risky position (a knee far
 past the ankle, a deeply arched back) goes unremarked, nor so strict that measurement noise
@@ -18,9 +18,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from posecoach.config import Band, CoachConfig, Settings, default_bands
-from posecoach.errors import ConfigError
-from posecoach.messages import CUES
+from posecoach.core.config import Band, CoachConfig, Settings, default_bands
+from posecoach.core.errors import ConfigError
+from posecoach.core.messages import CUES
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -94,7 +94,7 @@ def known_codes() -> dict[str, str]:
     """Every cue code a plan may re-word, with its default text."""
     codes = dict(CUES)
     try:
-        from posecoach.messages_floor import FLOOR_CUES
+        from posecoach.core.messages_floor import FLOOR_CUES
         codes.update(FLOOR_CUES)
     except ImportError:
         pass
