@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from posecoach.pelvis.tilt import tilt as P
+from posecoach.pelvis import model as P
 
 Row = dict[str, Any]
 

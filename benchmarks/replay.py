@@ -24,14 +24,18 @@ from benchmarks.offsets import landmarks, pose_at
 from benchmarks.scoring import CODES, ClipScore, expected_truth, pool, pooled_latency, score_clip
 from posecoach.core.config import Settings, SmoothingConfig
 from posecoach.core.errors import PosecoachError
-from posecoach.sessions.lunge import Session
+from posecoach.sessions.lunge import LungeSession
+from posecoach.sessions.protocol import SessionContext
 from posecoach.core.types import Frame, Pose
 
 _GREY = np.full((8, 8, 3), 128, np.uint8)
 
 
 class _NoEstimator:
-    """Stands in for the pose model: Session is given poses directly."""
+    """Stands in for the pose model: the session is given poses directly."""
+
+    def detect(self, frame: Frame) -> Pose:
+        raise AssertionError("replay judges cached poses")
 
     def close(self) -> None:
         pass
@@ -39,7 +43,7 @@ class _NoEstimator:
 
 def replay(truth: dict[str, Any], data: dict[str, np.ndarray], settings: Settings) -> list[dict[str, Any]]:
     """frames.jsonl-like records for one clip, from cached landmarks."""
-    session = Session(settings=settings, estimator=_NoEstimator())  # type: ignore[arg-type]
+    session = LungeSession(SessionContext(settings, _NoEstimator()))
     size = tuple(int(v) for v in data["size"])
     out = []
     for rec in truth["per_frame"]:

@@ -83,18 +83,12 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     video = args.video or default_video()
 
-    import dataclasses
-
     import posecoach.ui.live as live
     frames = load_frames(video)
     source = LoopedClip(frames, args.minutes)
     with tempfile.TemporaryDirectory(prefix="posecoach-soak-") as tmp:
         os.environ.setdefault("POSECOACH_HOME", str(Path(tmp) / "home"))
-        live.open_live_source = lambda opts: source  # type: ignore[assignment]
-        names = {f.name for f in dataclasses.fields(live.LiveOptions)}
-        wanted = {"video": video, "window": False, "mute": True, "session_dir": Path(tmp) / "session",
-                  "report": False}
-        opts = live.LiveOptions(**{k: v for k, v in wanted.items() if k in names})
+        opts = live.LiveOptions(window=False, mute=True, session_dir=Path(tmp) / "session", report=False)
         samples: list[tuple[float, float, float, int]] = []
         done = threading.Event()
         t0 = time.monotonic()
@@ -118,7 +112,8 @@ def main(argv: list[str] | None = None) -> int:
             pass
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
-        summary = live.run_live(opts)
+        from posecoach.runner.open import open_session
+        summary = live.run_live(open_session("lunge"), source, opts)
         done.set()
         sampler.join()
         last = samples[-1]  # the last reading inside the session

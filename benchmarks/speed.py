@@ -133,9 +133,9 @@ def fit(img: np.ndarray, size: tuple[int, int]) -> np.ndarray:
 
 def pipeline_masks() -> bool:
     """Whether the pipeline asks MediaPipe for masks (it does when pelvic tilt is built in)."""
-    from posecoach.runner.analyze import make_pelvis
     from posecoach.core.config import Settings
-    return make_pelvis(None, Settings()) is not None
+    from posecoach.sessions.registry import estimator_spec
+    return estimator_spec("lunge", Settings()).masks
 
 
 @contextmanager
@@ -231,10 +231,10 @@ def people_costs(src: Path, clip: Path, tmp: Path, masks: bool) -> list[tuple[st
 def analyze_rate(clip: Path, out: Path, annotate: bool = True) -> dict:
     """Wall time of analyze_video; also from its first frame on (after the model has loaded)."""
     from posecoach.runner.analyze import AnalyzeOptions, analyze_video
-    from posecoach.sessions.lunge import Session
+    from posecoach.sessions.lunge import LungeSession
     first: list[float] = []
 
-    class Timed(Session):  # analyze detects, then judges each frame on its judging thread
+    class Timed(LungeSession):  # analyze detects, then judges each frame on its judging thread
         def judge(self, frame, pose):  # type: ignore[no-untyped-def]
             if not first:
                 first.append(time.perf_counter())
@@ -242,7 +242,7 @@ def analyze_rate(clip: Path, out: Path, annotate: bool = True) -> dict:
 
     t0 = time.perf_counter()
     summary = analyze_video(clip, AnalyzeOptions(out_dir=out, annotate=annotate, progress=False),
-                            session_factory=Timed)
+                            make_session=Timed)
     t1 = time.perf_counter()
     n = int(summary["frames"])
     return {"frames": n, "seconds": t1 - t0, "fps": n / (t1 - t0), "ms_per_frame": 1000 * (t1 - t0) / n,
@@ -251,15 +251,12 @@ def analyze_rate(clip: Path, out: Path, annotate: bool = True) -> dict:
 
 def live_run(clip: Path, frames: int, fps: float, session_dir: Path) -> dict:
     """run_live headless on `clip` paced as a camera; latency and drops from its summary."""
-    import dataclasses
-
+    from posecoach.runner.open import open_session
     from posecoach.ui.live import LiveOptions, run_live
-    wanted = {"video": clip, "window": False, "mute": True, "session_dir": session_dir,
-              "history": False, "report": False}
-    names = {f.name for f in dataclasses.fields(LiveOptions)}
-    opts = LiveOptions(**{k: v for k, v in wanted.items() if k in names})
+    from posecoach.vision.sources import PacedVideoSource
+    opts = LiveOptions(window=False, mute=True, session_dir=session_dir, history=False, report=False)
     t0 = time.perf_counter()
-    summary = run_live(opts)
+    summary = run_live(open_session("lunge"), PacedVideoSource(clip), opts)
     wall = time.perf_counter() - t0
     done = int(summary["frames"])
     stream_s = frames / fps

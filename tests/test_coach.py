@@ -98,4 +98,4 @@ def test_pain_stops_everything():
 def test_plan_strings_replace_cue_texts():
     coach = Coach(strings={"KNEE_PAST_ANKLE": "Knie zurück über den Knöchel."})
     cues, _, _ = play(coach, [(1, state("lunge", ("KNEE_PAST_ANKLE",)))])
-    assert coach._last_cue is not None and coach._last_cue.text == "Knie zurück über den Knöchel."
+    assert coach.pacer.last is not None and coach.pacer.last.text == "Knie zurück über den Knöchel."

@@ -17,7 +17,7 @@ from posecoach.outputs.history import DB_NAME, History, delete_all, format_days,
 from posecoach.outputs.session_log import RAW_VIDEO, SessionRecorder
 from posecoach.outputs.tally import FAULT_NAMES
 from posecoach.core.paths import data_dir
-from posecoach.core.types import Cue, Frame, FrameResult, Metrics
+from posecoach.core.types import Cue, Frame, FrameResult, LungeNotes, Metrics
 
 
 def all_good(recs: list[dict]) -> list[dict]:
@@ -73,7 +73,7 @@ def as_result(r: dict) -> tuple[Frame, FrameResult]:
     return frame, FrameResult(frame=r["frame"], t_ms=r["t_ms"], person=r["person"], view=r["view"],
                               front_side=r["front_side"], phase=r["phase"], metrics=Metrics(**r["metrics"]),
                               faults=r["faults"], cue=cue, hold_s=r["hold_s"],
-                              notes={"in_lunge": r["in_lunge"], "good_form": r["good_form"]})
+                              notes=LungeNotes(in_lunge=r["in_lunge"], good_form=r["good_form"]))
 
 
 def test_live_session_rows_are_saved_as_it_goes_and_survive_a_crash(tmp_path) -> None:

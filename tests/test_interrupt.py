@@ -131,13 +131,17 @@ class FakeWindow:
         self.shown += 1
 
 
-def live_options(clip: Path, session: Path, **kw: object):
-    import dataclasses
+def run_live_on(clip: Path, folder: Path, window: bool, session_class: type | None = None) -> dict:
+    """The live loop on `clip` (at double speed, muted) with the product's lunge session."""
+    import posecoach.ui.live as live
+    from posecoach.sessions.lunge import LungeSession
+    from posecoach.vision.sources import PacedVideoSource
+    from session_builders import context
+    from posecoach.vision.estimator import PoseEstimator
 
-    from posecoach.ui.live import LiveOptions
-    names = {f.name for f in dataclasses.fields(LiveOptions)}
-    wanted = {"video": clip, "mute": True, "session_dir": session, "speed": 2.0, **kw}
-    return LiveOptions(**{k: v for k, v in wanted.items() if k in names})
+    session = (session_class or LungeSession)(context(PoseEstimator()))
+    opts = live.LiveOptions(window=window, mute=True, session_dir=folder)
+    return live.run_live(session, PacedVideoSource(clip, speed=2.0), opts)
 
 
 def test_closing_the_window_keeps_the_session(clip: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
@@ -147,7 +151,7 @@ def test_closing_the_window_keeps_the_session(clip: Path, tmp_path: Path, monkey
     FakeWindow(open_frames=25).install(monkeypatch)
     monkeypatch.setattr(live, "display_available", lambda: True)
     session = tmp_path / "session"
-    summary = live.run_live(live_options(clip, session, window=True))
+    summary = run_live_on(clip, session, window=True)
     assert summary["end_reason"] == "window closed"
     saved = json.loads((session / "summary.json").read_text())
     assert saved["frames"] == len(records(session / "frames.jsonl")) == summary["frames"] >= 20
@@ -157,19 +161,17 @@ def test_closing_the_window_keeps_the_session(clip: Path, tmp_path: Path, monkey
 
 def test_exception_mid_session_keeps_the_session(clip: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                  _private_home: Path) -> None:
-    import posecoach.ui.live as live
-    from posecoach.sessions.lunge import Session
+    from posecoach.sessions.lunge import LungeSession
 
-    class Failing(Session):
+    class Failing(LungeSession):
         def process(self, frame):  # type: ignore[no-untyped-def]
             if self.frames == 15:
                 raise RuntimeError("boom")
             return super().process(frame)
 
-    monkeypatch.setattr(live, "Session", Failing)
     session = tmp_path / "session"
     with pytest.raises(RuntimeError, match="boom"):
-        live.run_live(live_options(clip, session, window=False))
+        run_live_on(clip, session, window=False, session_class=Failing)
     saved = json.loads((session / "summary.json").read_text())
     assert saved["frames"] == len(records(session / "frames.jsonl")) == 15
     assert "error" in saved["end_reason"]
@@ -180,9 +182,9 @@ def test_exception_mid_session_keeps_the_session(clip: Path, tmp_path: Path, mon
 
 def test_exception_mid_analysis_keeps_the_output(clip: Path, tmp_path: Path) -> None:
     from posecoach.runner.analyze import AnalyzeOptions, analyze_video
-    from posecoach.sessions.lunge import Session
+    from posecoach.sessions.lunge import LungeSession
 
-    class Failing(Session):  # analyze judges frames on its own thread: the error must still surface
+    class Failing(LungeSession):  # analyze judges frames on its own thread: the error must still surface
         def judge(self, frame, pose):  # type: ignore[no-untyped-def]
             if self.frames == 12:
                 raise RuntimeError("boom")
@@ -190,7 +192,7 @@ def test_exception_mid_analysis_keeps_the_output(clip: Path, tmp_path: Path) -> 
 
     out = tmp_path / "out"
     with pytest.raises(RuntimeError, match="boom"):
-        analyze_video(clip, AnalyzeOptions(out_dir=out, annotate=True, progress=False), session_factory=Failing)
+        analyze_video(clip, AnalyzeOptions(out_dir=out, annotate=True, progress=False), make_session=Failing)
     summary = json.loads((out / "long" / "summary.json").read_text())
     assert summary["frames"] == len(records(out / "long" / "frames.jsonl")) == 12
     assert (out / "long" / "annotated.mp4").stat().st_size > 0

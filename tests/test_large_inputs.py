@@ -14,15 +14,12 @@ from conftest import real_clip
 
 from posecoach.runner.analyze import AnalyzeOptions, analyze_video
 from posecoach.vision.estimator import PoseEstimator
-from posecoach.sessions.lunge import Session
-from posecoach.core.types import METRIC_NAMES
+from posecoach.core.protocol import METRIC_NAMES
 
 
 def analyse(video: Path, out: Path, max_side: int, annotate: bool = False) -> list[dict]:
-    def factory(**kw):  # noqa: ANN003, ANN202
-        return Session(estimator=PoseEstimator(max_side=max_side, masks=kw.get("pelvis") is not None), **kw)
-
-    analyze_video(video, AnalyzeOptions(out_dir=out, progress=False, annotate=annotate), session_factory=factory)
+    analyze_video(video, AnalyzeOptions(out_dir=out, progress=False, annotate=annotate),
+                  estimator=PoseEstimator(max_side=max_side, masks=True))
     return [json.loads(x) for x in (out / video.stem / "frames.jsonl").read_text().splitlines()]
 
 

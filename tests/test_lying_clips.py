@@ -202,8 +202,8 @@ def test_a_recorded_routine_moves_on_by_posture(tmp_path):
     """Rest, then kneeling, then face down on the ball, in one video: the routine follows."""
     import cv2
 
-    from posecoach.sessions.routine import RoutineSession
     from posecoach.vision.sources import open_source
+    from session_builders import session
 
     video = tmp_path / "routine.mp4"
     writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"mp4v"), 15.0, (640, 480))
@@ -222,7 +222,7 @@ def test_a_recorded_routine_moves_on_by_posture(tmp_path):
             i += 1
         cap.release()
     writer.release()
-    r = RoutineSession()  # the product's estimator: masks, quarter turns for lying people
+    r = session("routine")  # the product's estimator: masks, quarter turns for lying people
     try:
         for frame in open_source(video):
             r.process(frame)
@@ -231,5 +231,5 @@ def test_a_recorded_routine_moves_on_by_posture(tmp_path):
     assert [(s.exercise, s.end_reason) for s in r.stages][:2] == [("rest", "posture"), ("lunge", "posture")]
     assert r.current.exercise == "ball"
     assert 9.0 <= r.stages[1].start_t_ms / 1000 <= 13.0 and 15.0 <= r.stages[2].start_t_ms / 1000 <= 19.0
-    s = r.summary()
+    s = r.summary().to_json()
     assert s["exercises"]["rest"]["rest_s"] > 3 and s["exercises"]["ball"]["ran"]

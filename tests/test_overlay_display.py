@@ -6,7 +6,7 @@ import pytest
 from builders import lunge_pose
 
 from posecoach.ui.overlay import annotate, cue_kind
-from posecoach.core.types import FrameResult, Metrics
+from posecoach.core.types import FrameResult, LungeNotes, Metrics
 
 W, H = 1280, 720
 
@@ -16,7 +16,7 @@ def result(faults=(), notes=None) -> FrameResult:
     return FrameResult(frame=0, t_ms=0, person=True, view="side", front_side="left", phase="holding",
                        metrics=Metrics(90, 2, 0.0, 5, 22, -2), faults=list(faults), cue=None,
                        hold_s={"left": 12.0, "right": 0.0}, pose=pose,
-                       notes=notes or {"in_lunge": True, "good_form": not faults})
+                       notes=notes or LungeNotes(in_lunge=True, good_form=not faults))
 
 
 def luminance(v: float) -> float:
@@ -92,8 +92,8 @@ def test_state_is_said_in_words_and_icons_not_colour_alone():
 
 def test_setup_checklist_marks_each_check_in_words():
     img = np.full((H, W, 3), 90, np.uint8)
-    ok = annotate(img, result(notes={"setup_issues": []}), None)
-    bad = annotate(img, result(notes={"setup_issues": ["NOT_SIDE_VIEW", "TOO_DARK"]}), None)
+    ok = annotate(img, result(notes=LungeNotes(setup_issues=[])), None)
+    bad = annotate(img, result(notes=LungeNotes(setup_issues=["NOT_SIDE_VIEW", "TOO_DARK"])), None)
     none = annotate(img, result(), None)
     right = slice(W // 2, W)
     assert np.abs(ok[:, right].astype(int) - none[:, right]).mean() > 1  # the checklist is drawn

@@ -16,10 +16,11 @@ from posecoach.exercises.lunge_coach import Coach
 from posecoach.core.config import CoachConfig, Settings
 from posecoach.exercises.lunge import LungeAnalyzer
 from posecoach.core.landmarks import Landmark as L
-from posecoach.core.messages import CUES
-from posecoach.pelvis.tilt import PelvisTilt, measure
+from posecoach.core.cues import TEXTS as CUES
+from posecoach.pelvis.model import measure
+from posecoach.pelvis.tilt import PelvisTilt
 from posecoach.runner.two_pass import ReplayEstimator, first_pass
-from posecoach.sessions.lunge import Session
+from session_builders import lunge_session
 from posecoach.core.types import Frame, FrameResult
 
 
@@ -117,7 +118,7 @@ def test_live_estimator_is_silent_while_calibrating_and_says_when_done():
         prof = {"neutral": NEUTRAL, "tuck": TUCKED, "arch": ARCHED}[step]
         pose, obs = posed(draw_trunk(**prof))
         value = p.update(pose, obs, i * 100)
-        prompts.update(c for c in p.guidance(i * 100, []) if c.startswith("CALIB"))
+        prompts.update(c for c in p.guidance(i * 100, None) if c.startswith("CALIB"))
         if p.calibrating:
             assert value is None and p.last.reason == "calibrating"
         elif p.calibrated:
@@ -168,7 +169,7 @@ def test_a_session_tells_hands_on_hips_and_records_why_there_is_no_number():
         def close(self):
             pass
 
-    session = Session(settings=Settings(), estimator=Still(), pelvis=PelvisTilt())
+    session = lunge_session(Still(), pelvis=PelvisTilt())
     cues, results = [], []
     for i in range(90):
         r = session.process(Frame(np.full((480, 640, 3), 128, np.uint8), i * 33, i))
@@ -179,4 +180,4 @@ def test_a_session_tells_hands_on_hips_and_records_why_there_is_no_number():
     last = results[-1]
     assert last.metrics.pelvic_tilt_deg is None
     assert last.to_record()["pelvis"] == {"calibrated": False, "quality": "none", "reason": "hands_on_hips"}
-    assert session.summary()["pelvis"]["frames"].get("hands_on_hips", 0) > 60
+    assert session.summary().pelvis["frames"].get("hands_on_hips", 0) > 60

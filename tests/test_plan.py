@@ -33,7 +33,8 @@ def test_plan_strings_reach_the_coach():
     plan = parse_plan({"strings": {"SWITCH_SIDES": "Jetzt die Seite wechseln: {front} Fuss nach vorn."}})
     coach = Coach(plan.settings.coach, plan.strings)
     coach.completed.append("left")
-    assert coach._issue("SWITCH_SIDES", 0).text == "Jetzt die Seite wechseln: right Fuss nach vorn."
+    cue = coach._choose(["SWITCH_SIDES"], 0)
+    assert cue is not None and cue.text == "Jetzt die Seite wechseln: right Fuss nach vorn."
 
 
 @pytest.mark.parametrize("data, field", [

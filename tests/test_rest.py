@@ -156,7 +156,7 @@ def test_the_floor_exercise_core_imports_neither_cv2_nor_mediapipe():
     import subprocess
     import sys
     code = ("import sys; import posecoach.exercises.rest, posecoach.exercises.rest_coach, posecoach.exercises.ball, "
-            "posecoach.exercises.breathing, posecoach.core.messages_floor; "
+            "posecoach.exercises.breathing, posecoach.core.cues; "
             "print(sorted(m for m in ('cv2', 'mediapipe') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

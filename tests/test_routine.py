@@ -9,6 +9,7 @@ from posecoach.core.config import Settings
 from posecoach.exercises.ball import BallConfig
 from posecoach.exercises.rest_coach import RestConfig
 from posecoach.sessions.routine import RoutineSession
+from session_builders import NoEstimator, session
 from posecoach.core.types import Frame, Pose
 
 import numpy as np
@@ -19,20 +20,11 @@ GONE = Pose.empty((640, 480))
 IMAGE = np.full((480, 640, 3), 128, np.uint8)
 
 
-class NoEstimator:
-    def detect(self, frame):  # the tests call judge() with their own poses
-        raise AssertionError("not used")
-
-    def close(self):
-        pass
-
-
 def routine(**kw) -> RoutineSession:
     settings = Settings()
     settings = replace(settings, coach=replace(settings.coach, hold_s=10.0))
-    return RoutineSession(settings=settings, estimator=NoEstimator(),
-                          configs={"rest": RestConfig(target_s=30.0), "ball": BallConfig(spot_s=30.0, sides=("left",))},
-                          **kw)
+    configs = {"rest": RestConfig(target_s=30.0), "ball": BallConfig(spot_s=30.0, sides=("left",))}
+    return session("routine", NoEstimator(), settings, configs, **kw)
 
 
 def play(r: RoutineSession, steps, fps: float = 10.0, t0: int = 0):
@@ -43,12 +35,12 @@ def play(r: RoutineSession, steps, fps: float = 10.0, t0: int = 0):
         if key == ["n"]:
             r.next_exercise(t)
         elif key == ["p"]:
-            cue = r.coach.stop_for_pain(t)
+            cue = r.stop_for_pain(t)
             cues.append((t / 1000, r.current.exercise, cue.code))
         for _ in range(int(seconds * fps)):
             res = r.judge(Frame(IMAGE, t, i), pose)
             if res.cue:
-                cues.append((t / 1000, res.notes["exercise"], res.cue.code))
+                cues.append((t / 1000, res.notes.exercise, res.cue.code))
             t += int(1000 / fps)
             i += 1
     return t, cues
@@ -66,8 +58,8 @@ def test_the_whole_routine_runs_in_order_with_transitions():
     assert codes[0] == "ROUTINE_START"
     for a, b in (("REST_COMPLETE", "NEXT_LUNGE"), ("NEXT_LUNGE", "NEXT_BALL"), ("NEXT_BALL", "ROUTINE_COMPLETE")):
         assert codes.index(a) < codes.index(b)
-    assert r.done and r.coach.phase == "done"
-    s = r.summary()
+    assert r.done and r.phase == "done"
+    s = r.summary().to_json()
     assert s["routine"]["completed"] and set(s["exercises"]) == {"rest", "lunge", "ball"}
     assert s["exercises"]["rest"]["rest_s"] == pytest.approx(30.0, abs=0.5)
     assert s["exercises"]["lunge"]["sides_completed"] == ["left", "right"]
@@ -94,10 +86,10 @@ def test_moving_on_by_posture_or_key(steps, expected):
 def test_pain_stops_the_whole_routine():
     r = routine()
     _, cues = play(r, [(SUPINE, 5, "n"), (LEFT, 5), (LEFT, 2, "p"), (PRONE, 5)])
-    assert r.stopped and r.coach.phase == "stopped" and r.current.exercise == "lunge"
+    assert r.stopped and r.phase == "stopped" and r.current.exercise == "lunge"
     assert stages(r)[1] == ("lunge", "pain")
     assert [c for c in cues if c[2] == "PAIN_STOP"]
-    s = r.summary()
+    s = r.summary().to_json()
     assert s["pain_stop"] and not s["routine"]["completed"] and not s["exercises"]["ball"]["ran"]
 
 

@@ -5,6 +5,31 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from posecoach.core.protocol import FAULT_METRIC as FAULT_METRIC  # re-exported: bands are judged on these
+
+
+@dataclass(frozen=True)
+class Limit:
+    """The range a person, a plan or a flag may set a quantity to (inclusive), defined once here
+    and checked wherever it is set."""
+    lo: float
+    hi: float
+    unit: str = "seconds"
+
+    def check(self, value: float, what: str) -> float:
+        """`value`, or ValueError naming `what` and the range."""
+        if not self.lo <= value <= self.hi:
+            raise ValueError(f"{what} must be between {self.lo:g} and {self.hi:g} {self.unit}")
+        return value
+
+
+# Time limits (seconds). A lunge hold: protocol 30-45 s; short holds are allowed for practice and
+# demos, long ones not (the stretch is meant to stay gentle). Constructive rest: protocol 5-10 min.
+# A ball spot: protocol 30-60 s per tender spot.
+LUNGE_HOLD_S = Limit(5.0, 120.0)
+REST_S = Limit(30.0, 1200.0)
+BALL_SPOT_S = Limit(30.0, 60.0)
+
 
 @dataclass(frozen=True)
 class Band:
@@ -24,15 +49,6 @@ class Band:
     def off(self) -> float:
         """Value below which an active fault switches off."""
         return self.ok + 0.40 * (self.fault - self.ok)
-
-
-FAULT_METRIC = {
-    "KNEE_PAST_ANKLE": "shin_tilt_deg",
-    "FOOT_TOO_FAR": "front_knee_angle_deg",
-    "HIPS_FORWARD": "back_hip_extension_deg",
-    "ANTERIOR_TILT": "pelvic_tilt_deg",
-    "LEANING_FORWARD": "trunk_lean_deg",
-}
 
 
 def default_bands() -> dict[str, Band]:

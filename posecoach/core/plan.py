@@ -20,7 +20,9 @@ from typing import Any
 
 from posecoach.core.config import Band, CoachConfig, Settings, default_bands
 from posecoach.core.errors import ConfigError
-from posecoach.core.messages import CUES
+from posecoach.core.config import BALL_SPOT_S, LUNGE_HOLD_S, REST_S
+from posecoach.core.cues import CUE_TABLE
+from posecoach.core.protocol import SIDES
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -40,14 +42,13 @@ MIN_BAND_DEG = 3.0  # room between ok and fault for the hysteresis
 
 # Per exercise: allowed hold seconds (lo, hi, default), whether it has sides, most repetitions.
 EXERCISES: dict[str, tuple[float, float, float, bool, int]] = {
-    "kneeling_lunge": (10.0, 120.0, 30.0, True, 5),
-    "constructive_rest": (60.0, 900.0, 300.0, False, 3),
-    "ball_release": (30.0, 60.0, 45.0, True, 3),  # protocol: 30-60 s per tender spot
+    "kneeling_lunge": (LUNGE_HOLD_S.lo, LUNGE_HOLD_S.hi, 30.0, True, 5),
+    "constructive_rest": (REST_S.lo, REST_S.hi, 300.0, False, 3),
+    "ball_release": (BALL_SPOT_S.lo, BALL_SPOT_S.hi, 45.0, True, 3),
 }
 PACING: dict[str, tuple[float, float]] = {"cue_cooldown_s": (4.0, 60.0), "cue_gap_s": (1.0, 10.0)}
 TOP_KEYS = {"title", "voice", "language", "exercises", "thresholds", "coach", "strings"}
 EXERCISE_KEYS = {"name", "hold_s", "sides", "repetitions"}
-SIDES = ("left", "right")
 
 
 @dataclass(frozen=True)
@@ -92,13 +93,7 @@ class Plan:
 
 def known_codes() -> dict[str, str]:
     """Every cue code a plan may re-word, with its default text."""
-    codes = dict(CUES)
-    try:
-        from posecoach.core.messages_floor import FLOOR_CUES
-        codes.update(FLOOR_CUES)
-    except ImportError:
-        pass
-    return codes
+    return {code: spec.text for code, spec in CUE_TABLE.items()}
 
 
 def _num(value: Any, where: str, lo: float, hi: float) -> float:

@@ -6,9 +6,8 @@ from dataclasses import dataclass, field, fields
 import numpy as np
 
 from posecoach.core.landmarks import NUM_LANDMARKS
-
-METRIC_NAMES = ("front_knee_angle_deg", "shin_tilt_deg", "knee_ahead_of_ankle",
-                "back_hip_extension_deg", "trunk_lean_deg", "pelvic_tilt_deg")
+from posecoach.core.protocol import METRIC_NAMES as METRIC_NAMES  # re-exported: Metrics' fields
+from posecoach.core.protocol import Phase, View
 
 
 @dataclass(frozen=True)
@@ -85,6 +84,10 @@ class Metrics:
             out[f.name] = None if v is None or not np.isfinite(v) else round(float(v), ndigits)
         return out
 
+    def to_values(self) -> dict[str, float | None]:
+        """name -> value as measured (unrounded), for judging."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
 
 @dataclass(frozen=True)
 class Cue:
@@ -98,21 +101,121 @@ class Cue:
         return {"code": self.code, "text": self.text}
 
 
+@dataclass(frozen=True)
+class CueEvent:
+    """A cue as a session's log keeps it (summary.json `cues`): when, which code, the words said,
+    and in which exercise (the floor exercises and the routine name it; the lunge alone does not)."""
+    t_ms: int
+    code: str
+    text: str
+    exercise: str | None = None
+
+    @classmethod
+    def of(cls, cue: Cue, exercise: str | None = None) -> "CueEvent":
+        return cls(cue.t_ms, cue.code, cue.text, exercise)
+
+    def to_json(self) -> dict[str, object]:
+        out: dict[str, object] = {"t_ms": self.t_ms, "code": self.code, "text": self.text}
+        if self.exercise is not None:
+            out["exercise"] = self.exercise
+        return out
+
+
+@dataclass
+class FrameNotes:
+    """What a frame record holds beside interface.md's keys (each exercise adds its own, below).
+
+    exercise: which exercise judged the frame (written by the floor exercises and the routine).
+    routine_stage: (stage, stages) within a routine, 1-based. good_form: the frame counts towards
+    the hold or timer.
+    """
+    exercise: str | None = None
+    good_form: bool = False
+    routine_stage: tuple[int, int] | None = None
+
+    def own_json(self) -> dict[str, object]:
+        return {}
+
+    def to_json(self) -> dict[str, object]:
+        out = self.own_json()
+        if self.exercise is not None:
+            out.setdefault("exercise", self.exercise)
+        if self.routine_stage is not None:
+            out["routine_stage"], out["routine_stages"] = self.routine_stage
+        return out
+
+
+@dataclass
+class LungeNotes(FrameNotes):
+    """The kneeling lunge's extras: in the lunge now, people in view, the pelvis reading's quality,
+    and what is still wrong while the setup is being checked."""
+    in_lunge: bool = False
+    people: int = 0
+    pelvis: dict[str, object] | None = None
+    setup_issues: list[str] | None = None
+
+    def own_json(self) -> dict[str, object]:
+        out: dict[str, object] = {"in_lunge": self.in_lunge, "good_form": self.good_form, "people": self.people}
+        if self.pelvis is not None:
+            out["pelvis"] = self.pelvis
+        if self.setup_issues is not None:
+            out["setup_issues"] = list(self.setup_issues)
+        return out
+
+
+@dataclass
+class FloorNotes(FrameNotes):
+    """A floor exercise's extras: the steadied posture, in position, its own faults and metrics,
+    and the timer towards the target (seconds)."""
+    posture: str = "none"
+    in_position: bool = False
+    exercise_faults: list[str] = field(default_factory=list)
+    timer_s: float = 0.0
+    target_s: float = 0.0
+    exercise_metrics: dict[str, float | None] = field(default_factory=dict)
+
+    def own_json(self) -> dict[str, object]:
+        return {"exercise": self.exercise, "posture": self.posture, "in_position": self.in_position,
+                "good_form": self.good_form, "exercise_faults": list(self.exercise_faults),
+                "timer_s": round(self.timer_s, 2), "target_s": self.target_s,
+                "exercise_metrics": dict(self.exercise_metrics)}
+
+
+@dataclass
+class RestNotes(FloorNotes):
+    """Constructive rest adds the breathing rate (breaths a minute, or None while unknown)."""
+    breathing_rate_bpm: float | None = None
+
+    def own_json(self) -> dict[str, object]:
+        rate = self.breathing_rate_bpm
+        return {**super().own_json(), "breathing_rate_bpm": None if rate is None else round(rate, 2)}
+
+
+@dataclass
+class BallNotes(FloorNotes):
+    """The soft-ball release adds which side the ball is on and which tender spot (1-based)."""
+    ball_side: str | None = None
+    spot: int | None = None
+
+    def own_json(self) -> dict[str, object]:
+        return {**super().own_json(), "ball_side": self.ball_side, "spot": self.spot}
+
+
 @dataclass
 class FrameResult:
     """Everything the analysis knows about one frame: what frames.jsonl records, plus the pose."""
     frame: int
     t_ms: int
     person: bool
-    view: str
+    view: View
     front_side: str | None
-    phase: str
+    phase: Phase
     metrics: Metrics
     faults: list[str]
     cue: Cue | None
     hold_s: dict[str, float]
     pose: Pose | None = None
-    notes: dict[str, object] = field(default_factory=dict)
+    notes: FrameNotes = field(default_factory=FrameNotes)
 
     def to_record(self) -> dict[str, object]:
         rec: dict[str, object] = {
@@ -121,5 +224,15 @@ class FrameResult:
             "faults": list(self.faults), "cue": self.cue.to_dict() if self.cue else None,
             "hold_s": {k: round(v, 2) for k, v in self.hold_s.items()},
         }
-        rec.update(self.notes)
+        rec.update(self.notes.to_json())
         return rec
+
+
+@dataclass(frozen=True)
+class EstimatorSpec:
+    """The pose estimator a session needs, said by the session's registry and built by the commands
+    (posecoach.vision.estimator.open_estimator): `rotating` also tries the picture turned a quarter
+    turn when nobody is found (lying people); `masks` asks for the person's segmentation mask (the
+    pelvis outline, the breathing)."""
+    rotating: bool = False
+    masks: bool = True

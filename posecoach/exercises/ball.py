@@ -15,14 +15,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from posecoach.exercises.judging import PostureVote, SmoothedMetrics
-from posecoach.exercises.lunge import parts_out_of_frame, view_angle
-from posecoach.exercises.lying import classify_posture, body_line
-from posecoach.core.pacing import CuePacer, FloorCoachBase, FloorCoachState
-from posecoach.core.messages_floor import floor_strings
-from posecoach.exercises.rest import UP_POSTURES, VIEW_OFF_DEG, VIEW_ON_DEG
-from posecoach.core.filters import Debounce
+from posecoach.core.config import BALL_SPOT_S
+from posecoach.core.pacing import CuePacer
+from posecoach.core.protocol import Fault, Phase, View
 from posecoach.core.types import Cue, Pose
+from posecoach.exercises.floor_coach import SETUP_COOLDOWN_S, FloorCoachBase, FloorCoachState
+from posecoach.exercises.judging import FLOOR_FLAGS, FaultJudge, PostureVote, SmoothedMetrics, scene_flags
+from posecoach.exercises.lying import body_line, classify_posture
+from posecoach.exercises.rest import UP_POSTURES
+from posecoach.exercises.view import ViewHysteresis, parts_out_of_frame, view_angle
 
 BALL_METRICS = ("trunk_elevation_deg", "elbow_support")
 
@@ -33,7 +34,7 @@ class BallState:
     person: bool
     posture: str
     raw_posture: str
-    view: str
+    view: View
     out_of_frame: list[str]
     metrics: dict[str, float | None]
     interface_faults: list[str]
@@ -59,38 +60,18 @@ class BallAnalyzer:
     def __init__(self, smooth: bool = True) -> None:
         self._posture = PostureVote(9 if smooth else 1)
         self._metrics = SmoothedMetrics(BALL_METRICS, enabled=smooth)
-        self._no_person = Debounce(300.0)
-        self._side = Debounce(300.0)
-        self._view = "unknown"
+        self._faults = FaultJudge({}, on_ms=0.0, off_ms=0.0, flags=FLOOR_FLAGS)
+        self._view = ViewHysteresis()
 
     def update(self, pose: Pose, t_ms: int) -> BallState:
         raw, values = ball_metrics(pose)
         posture = self._posture.update(raw)
-        angle = view_angle(pose) if pose.present else None
-        if angle is not None:
-            if self._view != "front" and angle > VIEW_ON_DEG:
-                self._view = "front"
-            elif self._view != "side" and angle < VIEW_OFF_DEG:
-                self._view = "side"
-        view = self._view if pose.present else "unknown"
+        view = self._view.update(view_angle(pose)) if pose.present else View.UNKNOWN
         metrics = self._metrics.update(values, t_ms) if pose.present else dict.fromkeys(BALL_METRICS)
-        faults = []
-        if self._no_person.update(not pose.present, t_ms):
-            faults.append("NO_PERSON")
-        if pose.present and self._side.update(view == "front", t_ms):
-            faults.append("NOT_SIDE_VIEW")
+        faults = self._faults.update({}, False, t_ms, flags=scene_flags(pose.present, view))
         return BallState(person=pose.present, posture=posture, raw_posture=raw, view=view,
                          out_of_frame=parts_out_of_frame(pose) if pose.present else [],
                          metrics=metrics, interface_faults=faults)
-
-
-PRIORITY = {
-    "PAIN_STOP": 200, "LYING_SETUP": 100, "STEP_BACK": 95, "NOT_SIDE_VIEW": 90, "BALL_GOT_UP": 85,
-    "BALL_COMPLETE": 70, "BALL_SWITCH_SIDE": 69, "BALL_NEXT_SPOT": 68, "BALL_NO_PRESS": 60,
-    "BALL_TEN_SECONDS": 55, "BALL_GET_INTO_POSITION": 50, "BALL_START": 40,
-}
-ONCE = ("BALL_START", "BALL_NO_PRESS", "BALL_TEN_SECONDS", "BALL_NEXT_SPOT", "BALL_SWITCH_SIDE",
-        "BALL_COMPLETE", "PAIN_STOP")
 
 
 @dataclass(frozen=True)
@@ -107,8 +88,7 @@ class BallConfig:
     setup_cue_after_s: float = 3.0
 
     def __post_init__(self) -> None:
-        if not 30.0 <= self.spot_s <= 60.0:
-            raise ValueError("ball spot_s must be between 30 and 60 seconds")
+        BALL_SPOT_S.check(self.spot_s, "ball spot_s")
         if not 1 <= self.spots_per_side <= 5:
             raise ValueError("ball spots_per_side must be between 1 and 5")
         if not self.sides or any(s not in ("left", "right") for s in self.sides):
@@ -130,10 +110,9 @@ class BallCoach(FloorCoachBase):
     -> ... -> done; paused when the person gets up; stopped on the pain key."""
 
     def __init__(self, config: BallConfig | None = None, strings: dict[str, str] | None = None) -> None:
-        self.config = c = config or BallConfig()
-        cooldown = {"BALL_GOT_UP": 30.0, "NOT_SIDE_VIEW": 30.0, "LYING_SETUP": 20.0, "STEP_BACK": 20.0,
-                    "BALL_GET_INTO_POSITION": 25.0}
-        self.pacer = CuePacer(PRIORITY, floor_strings(strings), cooldown, ONCE, default_cooldown_s=30.0, gap_s=5.0)
+        self.config = config or BallConfig()
+        cooldown = {**SETUP_COOLDOWN_S, Fault.NOT_SIDE_VIEW: 30.0}
+        self.pacer = CuePacer(strings, cooldown_s=cooldown, default_cooldown_s=30.0, gap_s=5.0)
         self.p = _Progress()
         self._start()
         self._moving_s = 0.0
@@ -155,15 +134,15 @@ class BallCoach(FloorCoachBase):
         self._moving_s = 0.0
         self.pacer.allow_again("BALL_START", "BALL_NO_PRESS", "BALL_TEN_SECONDS")
         if p.spot_i < c.spots_per_side:
-            self.phase = "moving"
+            self.phase = Phase.MOVING
             self.pacer.allow_again("BALL_NEXT_SPOT")
             return "BALL_NEXT_SPOT"
         p.spot_i = 0
         p.side_i += 1
         if self.side is None:
-            self.phase = "done"
+            self.phase = Phase.DONE
             return "BALL_COMPLETE"
-        self.phase = "moving"
+        self.phase = Phase.MOVING
         self.pacer.allow_again("BALL_SWITCH_SIDE")
         return "BALL_SWITCH_SIDE"
 
@@ -174,34 +153,33 @@ class BallCoach(FloorCoachBase):
             return self._state(None, False)
         wanted: list[str] = []
         good = False
-        if self.phase == "moving":
+        if self.phase == Phase.MOVING:
             self._moving_s += dt
         if self.side is None:
-            self.phase = "done"
-        elif self.phase == "moving" and self._moving_s < c.settle_s:
+            self.phase = Phase.DONE
+        elif self.phase == Phase.MOVING and self._moving_s < c.settle_s:
             wanted.append("BALL_NEXT_SPOT" if p.spot_i > 0 else "BALL_SWITCH_SIDE")
-        elif not st.person and self.phase == "releasing" and absent_s <= c.grace_s:
+        elif not st.person and self.phase == Phase.RELEASING and absent_s <= c.grace_s:
             good = self._was_good
-        elif not st.person or st.out_of_frame or st.view == "front":
-            self.phase = "setup"
+        elif not st.person or st.out_of_frame or st.view == View.FRONT:
+            self.phase = Phase.SETUP
         elif st.prone:
-            self.phase = "releasing"
+            self.phase = Phase.RELEASING
         elif p.spot_s > 0 and st.posture in UP_POSTURES:
-            self.phase = "paused"
+            self.phase = Phase.PAUSED
         else:
-            self.phase = "positioning"
+            self.phase = Phase.POSITIONING
 
         setup = self._setup_cue(t_ms, st.person, st.view)
         if setup is not None:
             wanted.append(setup)
-        if self.phase == "positioning":
+        if self.phase == Phase.POSITIONING:
             wanted.append("BALL_GET_INTO_POSITION")
-        elif self.phase == "paused":
+        elif self.phase == Phase.PAUSED:
             wanted.append("BALL_GOT_UP")
-        elif self.phase == "releasing":
+        elif self.phase == Phase.RELEASING:
             good = good or st.prone
             if good:
-                before = p.spot_s
                 p.spot_s += dt
                 p.hold_s[self.side or "left"] += dt
                 wanted.append("BALL_START")
@@ -220,6 +198,4 @@ class BallCoach(FloorCoachBase):
         p = self.p
         return FloorCoachState(
             phase=self.phase, cue=cue, timer_s=p.spot_s, target_s=self.config.spot_s, good=good,
-            hold_s=dict(p.hold_s),
-            info={"ball_side": self.side, "spot": p.spot_i + 1 if self.side else None,
-                  "spots_done": [list(s) for s in p.spots_done]})
+            hold_s=dict(p.hold_s), ball_side=self.side, spot=p.spot_i + 1 if self.side else None)

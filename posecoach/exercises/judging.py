@@ -1,5 +1,6 @@
-"""Judgement over time shared by the floor exercises: a steadied posture label, smoothed metrics and
-faults switched by bands with hysteresis and a debounce (the same rules as the kneeling lunge).
+"""Judgement over time shared by every exercise: a steadied posture label, smoothed measurements,
+and the one fault engine (bands with hysteresis, a debounce, the "past the fault line" rule, and the
+yes/no faults such as nobody in view).
 """
 from __future__ import annotations
 
@@ -9,6 +10,18 @@ from collections.abc import Mapping
 
 from posecoach.core.config import Band
 from posecoach.core.filters import Debounce, OneEuro
+from posecoach.core.protocol import Fault, View
+
+# The floor exercises' debounce of the scene faults (ms on, ms off): lying people are found less
+# steadily, so a short gap is not reported at once.
+FLOOR_FLAGS = {Fault.NO_PERSON: (300.0, 300.0), Fault.NOT_SIDE_VIEW: (300.0, 300.0)}
+
+
+def scene_flags(person: bool, view: View) -> dict[str, bool | None]:
+    """The yes/no scene faults of a frame, for FaultJudge: nobody in view; facing the camera,
+    judged only with someone in view whose view is known (None: not judged this frame)."""
+    side: bool | None = view == View.FRONT if person and view != View.UNKNOWN else None
+    return {Fault.NO_PERSON: not person, Fault.NOT_SIDE_VIEW: side}
 
 
 class PostureVote:
@@ -52,31 +65,77 @@ class SmoothedMetrics:
         return out
 
 
-class BandFaults:
-    """Faults judged from metrics by protocol-style bands (fault at or above `fault`, ok at or
-    below `ok`): on above the band's `on` point, off below its `off` point, then debounced.
+class FaultJudge:
+    """The one fault-judging engine of every exercise: faults from measurements by protocol-style
+    bands, and yes/no faults (nobody in view, facing the camera), each debounced.
 
-    faults: code -> (metric name, Band). `update(values, judging, t_ms)` returns the codes on;
-    while `judging` is False (wrong posture, nobody there) every fault is off and reset.
+    bands: code -> (measurement name, Band). A band fault switches on above the band's `on` point and
+    off below its `off` point (hysteresis; `midpoint`: the plain baseline's single threshold halfway
+    between ok and fault), then holds for `on_ms` / `off_ms` before it counts. A fault that is on is
+    *confirmed* once its value has also been past the fault line itself (Band.fault) for `on_ms`:
+    a correction interrupts the hold, so only a clear fault is spoken. While `judging` is False
+    (wrong posture, wrong view, nobody there) every band fault is off and reset.
+    flags: code -> (on_ms, off_ms) for the yes/no faults; a flag given as None in `update` is not
+    judged this frame (its state is kept and it is not listed). first_flag_at_once: a flag's first
+    judgement is taken at once (nothing to debounce against yet), so a stream that starts with
+    nobody, or facing the camera, says so at once.
     """
 
-    def __init__(self, faults: Mapping[str, tuple[str, Band]], on_ms: float = 600.0,
-                 off_ms: float = 800.0) -> None:
-        self.faults = dict(faults)
-        self._raw = {code: False for code in self.faults}
-        self._debounce = {code: Debounce(on_ms, off_ms) for code in self.faults}
+    def __init__(self, bands: Mapping[str, tuple[str, Band]], *, on_ms: float, off_ms: float,
+                 flags: Mapping[str, tuple[float, float]] | None = None, first_flag_at_once: bool = False,
+                 midpoint: bool = False) -> None:
+        self.bands = dict(bands)
+        self.midpoint = midpoint
+        self._raw = {code: False for code in self.bands}
+        self._debounce = {code: Debounce(on_ms, off_ms) for code in self.bands}
+        self._past_line = {code: Debounce(on_ms, 0.0) for code in self.bands}
+        self._confirmed = {code: False for code in self.bands}
+        self._flags = {code: Debounce(*timing) for code, timing in (flags or {}).items()}
+        self._unjudged = set(self._flags) if first_flag_at_once else set()
 
-    def update(self, values: Mapping[str, float | None], judging: bool, t_ms: int) -> list[str]:
-        on_codes = []
-        for code, (name, band) in self.faults.items():
+    @property
+    def confirmed(self) -> list[str]:
+        """Band faults on and past the fault line (see the class doc), in band order."""
+        return [code for code in self.bands if self._confirmed[code]]
+
+    def update(self, values: Mapping[str, float | None], judging: bool, t_ms: int, *,
+               flags: Mapping[str, bool | None] | None = None, shift: Mapping[str, float] | None = None) -> list[str]:
+        """The faults on at `t_ms`: flags first, then band faults, each in the order given.
+        shift: code -> degrees added to that band's thresholds this frame (a rough reading is
+        trusted only when clearly past them)."""
+        on_codes = self._update_flags(flags or {}, t_ms)
+        for code, (name, band) in self.bands.items():
             v = values.get(name)
             if not judging or v is None:
                 self._raw[code] = False
                 self._debounce[code].reset()
+                self._past_line[code].reset()
+                self._confirmed[code] = False
                 continue
-            raw = v >= band.off if self._raw[code] else v >= band.on
+            s = (shift or {}).get(code, 0.0)
+            if self.midpoint:
+                raw = v >= (band.fault + band.ok) / 2
+            else:
+                raw = v >= band.off + s if self._raw[code] else v >= band.on + s
             self._raw[code] = raw
+            past = self._past_line[code].update(v >= band.fault + s, t_ms)
             if self._debounce[code].update(raw, t_ms):
+                on_codes.append(code)
+                self._confirmed[code] = self._confirmed[code] or past
+            else:
+                self._confirmed[code] = False
+        return on_codes
+
+    def _update_flags(self, flags: Mapping[str, bool | None], t_ms: int) -> list[str]:
+        on_codes = []
+        for code, debounce in self._flags.items():
+            raw = flags.get(code)
+            if raw is None:
+                continue
+            if code in self._unjudged:
+                self._unjudged.discard(code)
+                debounce.state = raw
+            if debounce.update(raw, t_ms):
                 on_codes.append(code)
         return on_codes
 

@@ -8,35 +8,22 @@ off with hysteresis and a short debounce, so a fault neither flickers nor lags.
 """
 from __future__ import annotations
 
-import math
 from collections import deque
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from posecoach.core import geometry as g
-from posecoach.core.config import FAULT_METRIC, Settings
-from posecoach.exercises.joints import JointCentres, joint_centres
-from posecoach.core.filters import Debounce, OneEuro, Passthrough
+from posecoach.core.config import Settings
+from posecoach.core.filters import OneEuro, Passthrough
 from posecoach.core.landmarks import Landmark as L
 from posecoach.core.landmarks import side_joints
-from posecoach.core.types import METRIC_NAMES, Metrics, Pose
-
-FORM_FAULTS = ("ANTERIOR_TILT", "HIPS_FORWARD", "KNEE_PAST_ANKLE", "FOOT_TOO_FAR", "LEANING_FORWARD")
-
-# Sagittal plane this far (deg) from the image plane still counts as a side view, and this far
-# is a front view; the live decision uses the midpoint with hysteresis.
-SIDE_MAX_DEG, FRONT_MIN_DEG = 25.0, 55.0
-VIEW_ON_DEG, VIEW_OFF_DEG = 42.0, 36.0
-
-BODY_PARTS = {
-    "head": (L.NOSE,),
-    "shoulders": (L.LEFT_SHOULDER, L.RIGHT_SHOULDER),
-    "hips": (L.LEFT_HIP, L.RIGHT_HIP),
-    "knees": (L.LEFT_KNEE, L.RIGHT_KNEE),
-    "feet": (L.LEFT_ANKLE, L.RIGHT_ANKLE),
-}
-
+from posecoach.core.protocol import FAULT_METRIC, FORM_FAULTS, METRIC_NAMES, Fault, View
+from posecoach.core.types import Metrics, Pose
+from posecoach.exercises.joints import JointCentres, joint_centres
+from posecoach.exercises.judging import FaultJudge, scene_flags
+from posecoach.exercises.view import ViewHysteresis, parts_out_of_frame, view_angle
+from posecoach.pelvis.source import NullPelvis, PelvisSource
 
 @dataclass
 class Observation:
@@ -52,42 +39,6 @@ class Observation:
     joints: JointCentres | None = None
     metrics: Metrics = field(default_factory=Metrics)
     body_height_px: float | None = None
-
-
-def parts_out_of_frame(pose: Pose, margin: float = 0.01) -> list[str]:
-    """Body parts whose landmarks fall outside the picture (MediaPipe extrapolates them there).
-
-    Geometry, not visibility, decides: visibility can stay high for hidden joints.
-    """
-    w, h = pose.image_size
-    lo, hi = -margin * np.array([w, h]), np.array([w, h]) * (1 + margin)
-    out = []
-    for part, ids in BODY_PARTS.items():
-        pts = pose.xy[list(ids)]
-        if ((pts < lo) | (pts > hi)).any() or not np.isfinite(pts).all():
-            out.append(part)
-    return out
-
-
-def view_angle(pose: Pose) -> float | None:
-    """Angle between the body's sagittal plane and the image plane, degrees (0 = true side view,
-    90 = facing the camera), from the depth spread of the shoulder and hip lines in MediaPipe's
-    world landmarks, cross-checked with their image width against the trunk length.
-    """
-    xy = pose.xy
-    trunk = g.distance(g.midpoint(xy[L.LEFT_SHOULDER], xy[L.RIGHT_SHOULDER]),
-                       g.midpoint(xy[L.LEFT_HIP], xy[L.RIGHT_HIP]))
-    if not np.isfinite(trunk) or trunk < 1:
-        return None
-    angles = []
-    if pose.world is not None:
-        for a, b in ((L.LEFT_SHOULDER, L.RIGHT_SHOULDER), (L.LEFT_HIP, L.RIGHT_HIP)):
-            d = pose.world[a] - pose.world[b]
-            angles.append(math.degrees(math.atan2(abs(d[0]), abs(d[2]) + 1e-9)))
-    # Image width of the shoulder line: about 0.75 trunk lengths when facing the camera.
-    width = abs(xy[L.LEFT_SHOULDER][0] - xy[L.RIGHT_SHOULDER][0]) / trunk
-    angles.append(math.degrees(math.asin(min(1.0, width / 0.75))))
-    return float(np.mean(angles))
 
 
 def facing_votes(pose: Pose) -> float:
@@ -169,7 +120,7 @@ def observe(pose: Pose, facing: int = 0, corrected: bool = True) -> Observation:
 class LungeState:
     """The analyzer's judgement at one frame."""
     obs: Observation
-    view: str
+    view: View
     facing: int
     front_side: str | None
     in_lunge: bool
@@ -185,34 +136,29 @@ class LungeAnalyzer:
 
     `update(pose, t_ms)` -> LungeState. Facing and front leg are steadied over ~1 s so one bad
     frame cannot flip left and right; the metrics are One-Euro smoothed; each fault switches on
-    above its band's midpoint and off below it with hysteresis, after a short debounce.
-    `pelvis` (optional) supplies pelvic_tilt_deg: an object with `update(pose, obs, t_ms) -> float | None`.
+    above its band's midpoint and off below it with hysteresis, after a short debounce
+    (exercises.judging.FaultJudge). `pelvis` supplies pelvic_tilt_deg (PelvisSource).
     """
 
-    def __init__(self, settings: Settings | None = None, pelvis: object | None = None) -> None:
+    def __init__(self, settings: Settings | None = None, pelvis: PelvisSource | None = None) -> None:
         self.settings = settings or Settings()
-        self.pelvis = pelvis
+        self.pelvis: PelvisSource = pelvis if pelvis is not None else NullPelvis()
         sm = self.settings.smoothing
-        smooth = sm.enabled and not self.settings.plain
+        self.plain = self.settings.plain
+        smooth = sm.enabled and not self.plain
 
         def make() -> OneEuro | Passthrough:
             return OneEuro(sm.min_cutoff_hz, sm.beta) if smooth else Passthrough()
 
         self._filters = {name: make() for name in METRIC_NAMES}
         on, off = (sm.fault_on_ms, sm.fault_off_ms) if smooth else (0.0, 0.0)
-        self._debounce = {code: Debounce(on, off) for code in (*FORM_FAULTS, "NOT_SIDE_VIEW", "NO_PERSON")}
-        self._raw_on: dict[str, bool] = {code: False for code in FORM_FAULTS}
-        # A fault shown from mid-band is spoken only once the value has been past the fault line
-        # itself for fault_on_ms: a correction interrupts the hold, so it waits for a clear fault.
-        self._past_line = {code: Debounce(on, 0.0) for code in FORM_FAULTS}
-        self._confirmed: dict[str, bool] = {code: False for code in FORM_FAULTS}
+        bands = {code: (FAULT_METRIC[code], self.settings.bands[code]) for code in FORM_FAULTS}
+        self._faults = FaultJudge(bands, on_ms=on, off_ms=off, midpoint=self.plain, first_flag_at_once=True,
+                                  flags={Fault.NO_PERSON: (on, off), Fault.NOT_SIDE_VIEW: (on, off)})
         self._facing_votes: deque[float] = deque(maxlen=30)
         self._front_votes: deque[str] = deque(maxlen=15)
         self._kneel_votes: deque[bool] = deque(maxlen=7 if smooth else 1)
-        self._view = "unknown"
-        # Scene codes not yet judged: their first judgement is taken at once (nothing to debounce
-        # against yet), so a stream that starts with nobody, or facing the camera, says so at once.
-        self._unjudged = {"NO_PERSON", "NOT_SIDE_VIEW"}
+        self._view = ViewHysteresis(plain=self.plain)
 
     def _steady_facing(self, pose: Pose) -> int:
         if not pose.present:
@@ -220,81 +166,41 @@ class LungeAnalyzer:
         self._facing_votes.append(facing_votes(pose))
         return 1 if sum(self._facing_votes) >= 0 else -1
 
-    def _steady_view(self, angle: float | None) -> str:
-        if angle is None:
-            return self._view
-        if self.settings.plain:
-            self._view = "front" if angle > (VIEW_ON_DEG + VIEW_OFF_DEG) / 2 else "side"
-        elif self._view != "front" and angle > VIEW_ON_DEG:
-            self._view = "front"
-        elif self._view != "side" and angle < VIEW_OFF_DEG:
-            self._view = "side"
-        return self._view
+    def _steady_front(self, obs: Observation, in_lunge: bool) -> str | None:
+        """The front leg voted over the last half second of the lunge; None out of it."""
+        if in_lunge and obs.front_side:
+            self._front_votes.append(obs.front_side)
+            return max(("left", "right"), key=self._front_votes.count)
+        if not in_lunge:
+            self._front_votes.clear()
+        return None
 
     def update(self, pose: Pose, t_ms: int) -> LungeState:
         facing = self._steady_facing(pose)
-        obs = observe(pose, facing, corrected=not self.settings.plain)
+        obs = observe(pose, facing, corrected=not self.plain)
         if not obs.person:
             self._facing_votes.clear()
-        view = self._steady_view(obs.view_angle_deg) if obs.person else "unknown"
+        view = self._view.update(obs.view_angle_deg) if obs.person else View.UNKNOWN
 
         self._kneel_votes.append(obs.kneeling)
         in_lunge = obs.person and sum(self._kneel_votes) * 2 > len(self._kneel_votes)
-        front_side = None
-        if in_lunge and obs.front_side:
-            self._front_votes.append(obs.front_side)
-            front_side = max(("left", "right"), key=self._front_votes.count)
-        elif not in_lunge:
-            self._front_votes.clear()
+        front_side = self._steady_front(obs, in_lunge)
 
         raw = obs.metrics
         if in_lunge and obs.front_side != front_side and front_side is not None:
             # This frame's leg choice disagrees with the steadied one: trust neither metric set.
             raw = Metrics()
-        if self.pelvis is not None and in_lunge and view == "side":
-            raw.pelvic_tilt_deg = self.pelvis.update(pose, obs, t_ms)  # type: ignore[attr-defined]
+        if in_lunge and view == View.SIDE:
+            raw.pelvic_tilt_deg = self.pelvis.update(pose, obs, t_ms)
         values = {name: self._filters[name].update(getattr(raw, name), t_ms) for name in METRIC_NAMES}
         # Angles in the picture are sagittal angles only side-on: facing the camera they are
         # meaningless, so nothing is reported rather than a confident wrong number.
-        metrics = Metrics(**values) if in_lunge and view != "front" else Metrics()
+        metrics = Metrics(**values) if in_lunge and view != View.FRONT else Metrics()
 
-        faults = self._judge(obs, view, in_lunge, metrics, t_ms)
-        cue_faults = None if self.settings.plain else [c for c in FORM_FAULTS if self._confirmed[c]]
+        # an uncalibrated pelvis estimate is rough: ANTERIOR_TILT only when clearly anterior
+        shift = {Fault.ANTERIOR_TILT: self.pelvis.threshold_shift_deg}
+        faults = self._faults.update(metrics.to_values(), in_lunge and view == View.SIDE, t_ms,
+                                     flags=scene_flags(obs.person, view), shift=shift)
+        cue_faults = None if self.plain else self._faults.confirmed
         return LungeState(obs=obs, view=view, facing=facing, front_side=front_side, in_lunge=in_lunge,
                           metrics=metrics, faults=faults, cue_faults=cue_faults)
-
-    def _judge(self, obs: Observation, view: str, in_lunge: bool, metrics: Metrics, t_ms: int) -> list[str]:
-        faults = []
-        scene = {"NO_PERSON": not obs.person}
-        if obs.person and view != "unknown":
-            scene["NOT_SIDE_VIEW"] = view == "front"
-        for code, raw_on in scene.items():
-            if code in self._unjudged:
-                self._unjudged.discard(code)
-                self._debounce[code].state = raw_on
-            if self._debounce[code].update(raw_on, t_ms):
-                faults.append(code)
-        judging = in_lunge and view == "side"
-        for code in FORM_FAULTS:
-            value = getattr(metrics, FAULT_METRIC[code])
-            if not judging or value is None:
-                self._raw_on[code] = False
-                self._debounce[code].reset()
-                self._past_line[code].reset()
-                self._confirmed[code] = False
-                continue
-            band = self.settings.bands[code]
-            # an uncalibrated pelvis estimate is rough: ANTERIOR_TILT only when clearly anterior
-            shift = float(getattr(self.pelvis, "threshold_shift_deg", 0.0)) if code == "ANTERIOR_TILT" else 0.0
-            if self.settings.plain:
-                on = value >= (band.fault + band.ok) / 2
-            else:
-                on = value >= band.off + shift if self._raw_on[code] else value >= band.on + shift
-            self._raw_on[code] = on
-            past = self._past_line[code].update(value >= band.fault + shift, t_ms)
-            if self._debounce[code].update(on, t_ms):
-                faults.append(code)
-                self._confirmed[code] = self._confirmed[code] or past
-            else:
-                self._confirmed[code] = False
-        return faults

@@ -12,25 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from posecoach.core.config import CoachConfig
-from posecoach.exercises.lunge import FORM_FAULTS, LungeState
-from posecoach.core.messages import cue_text
+from posecoach.core.cues import PRIORITY
+from posecoach.core.pacing import CuePacer
+from posecoach.core.protocol import FAULT_CODES, FORM_FAULTS, Fault, Phase, View
 from posecoach.core.types import Cue
+from posecoach.exercises.lunge import LungeState
 
-PRIORITY = {
-    "PAIN_STOP": 200, "NO_PERSON": 100, "ONE_PERSON": 96, "STEP_BACK": 95, "LOWER_CAMERA": 94,
-    "TOO_DARK": 93, "TOO_BRIGHT": 93, "NOT_SIDE_VIEW": 90, "COME_CLOSER": 89, "SETUP_OK": 85,
-    "SETUP_ANYWAY": 85,
-    "ANTERIOR_TILT": 80, "HIPS_FORWARD": 79, "KNEE_PAST_ANKLE": 78, "FOOT_TOO_FAR": 77,
-    "LEANING_FORWARD": 76, "HANDS_ON_THIGH": 75,
-    "CALIB_AGAIN": 84, "CALIB_NEUTRAL": 84, "CALIB_TUCK": 84, "CALIB_ARCH": 84, "CALIB_DONE": 84,
-    "CALIB_LOOSE": 84, "PELVIS_UNCALIBRATED": 66,
-    "ALL_DONE": 70, "HOLD_COMPLETE": 69, "SWITCH_SIDES": 68, "NEXT_REP": 67, "TEN_SECONDS": 60,
-    "GET_INTO_POSITION": 50, "HOLD_START": 40, "GOOD_FORM": 30,
-}
-FAULT_CODES = frozenset((*FORM_FAULTS, "NOT_SIDE_VIEW", "NO_PERSON"))
-# Guidance that is said once when its moment comes, not repeated on a cooldown.
-ONCE = frozenset(("HOLD_START", "TEN_SECONDS", "HOLD_COMPLETE", "SWITCH_SIDES", "NEXT_REP", "ALL_DONE",
-                  "PAIN_STOP", "SETUP_OK", "SETUP_ANYWAY", "PELVIS_UNCALIBRATED"))
 # The pelvis calibration's tuck and arch are deliberate: the hold does not count meanwhile.
 CALIBRATING = frozenset(("CALIB_NEUTRAL", "CALIB_TUCK", "CALIB_ARCH"))
 # Scene codes the caller may pass that only matter while the setup is being checked.
@@ -43,7 +30,7 @@ LIGHT_CODES = frozenset(("TOO_DARK", "TOO_BRIGHT"))  # while these hold, NO_PERS
 @dataclass
 class CoachState:
     """What the coach says and shows at one frame."""
-    phase: str
+    phase: Phase
     cue: Cue | None
     hold_s: dict[str, float]
     side: str | None
@@ -62,15 +49,13 @@ class Coach:
 
     def __init__(self, config: CoachConfig | None = None, strings: dict[str, str] | None = None) -> None:
         self.config = config or CoachConfig()
-        self.strings = strings or {}
+        self.pacer = CuePacer(strings, default_cooldown_s=self.config.cue_cooldown_s, gap_s=self.config.cue_gap_s,
+                              repeat_factor=2.0)  # the same cue back to back waits longer
         self.hold_s = {"left": 0.0, "right": 0.0}
         self.completed: list[str] = []
-        self.phase = "setup"
+        self.phase = Phase.SETUP
         self.stopped = False
         self._last_t: int | None = None
-        self._last_cue: Cue | None = None
-        self._cued_at: dict[str, int] = {}
-        self._once_said: set[str] = set()
         self._absent_since: int | None = None
         self._positioning_since: int | None = None
         self._preferred: str | None = None
@@ -92,9 +77,9 @@ class Coach:
     def stop_for_pain(self, t_ms: int) -> Cue:
         """Pain key: stop at once; the caller shows the professional-help guidance."""
         self.stopped = True
-        self.phase = "stopped"
+        self.phase = Phase.STOPPED
         self.pain_t_ms = t_ms
-        return self._issue("PAIN_STOP", t_ms)
+        return self.pacer.issue("PAIN_STOP", t_ms, front=self._front())
 
     # -- per frame ----------------------------------------------------------------------------
     def remaining_sides(self) -> list[str]:
@@ -109,14 +94,14 @@ class Coach:
         """What stops a good view of the person, most important first (codes)."""
         light = [c for c in LIGHT_CODES if c in extra]
         if not st.obs.person:
-            issues = [] if light else ["NO_PERSON"]  # in the dark, "step into view" misleads
+            issues = [] if light else [Fault.NO_PERSON]  # in the dark, "step into view" misleads
         elif st.obs.out_of_frame:
             feet_only = set(st.obs.out_of_frame) <= {"feet", "knees"}
             issues = ["LOWER_CAMERA" if feet_only and not st.obs.lying else "STEP_BACK"]
         else:
             issues = [c for c in ("COME_CLOSER",) if c in extra]
-        if st.obs.person and (st.view == "front" or "NOT_SIDE_VIEW" in st.faults):
-            issues.append("NOT_SIDE_VIEW")
+        if st.obs.person and (st.view == View.FRONT or Fault.NOT_SIDE_VIEW in st.faults):
+            issues.append(Fault.NOT_SIDE_VIEW)
         issues.extend(light)
         return sorted(issues, key=lambda c: -PRIORITY.get(c, 0))
 
@@ -125,7 +110,7 @@ class Coach:
         dt = 0.0 if self._last_t is None else max(0.0, (t_ms - self._last_t) / 1000.0)
         self._last_t = t_ms
         if self.stopped:
-            return CoachState("stopped", None, dict(self.hold_s), None, False)
+            return CoachState(Phase.STOPPED, None, dict(self.hold_s), None, False)
 
         form = [f for f in st.faults if f in FORM_FAULTS]
         self._both_hip_faults = "ANTERIOR_TILT" in form and "HIPS_FORWARD" in form
@@ -139,35 +124,26 @@ class Coach:
         good = False
         if not st.in_lunge or side != self._rest_side:
             self._rest_side = None
-        if self.config.setup_check and self._setup_cue not in self._once_said:
+        if self.config.setup_check and not self.pacer.said_once(self._setup_cue):
             wanted.append(self._setup_cue)  # confirmed on the previous frame; keep it until said
-        if not remaining:
-            self.phase = "done"
-        elif not st.obs.person or st.obs.out_of_frame or st.view == "front":
-            self.phase = "setup"
-        elif st.in_lunge and side in remaining and self._rest_side is None:
-            self.phase = "holding"
-        elif self.completed:
-            self.phase = "switch"
-        else:
-            self.phase = "positioning"
+        self.phase = self._phase(st, side, remaining)
 
-        if "NO_PERSON" in st.faults and self._absent_since is not None and not LIGHT_CODES & set(extra) \
+        if Fault.NO_PERSON in st.faults and self._absent_since is not None and not LIGHT_CODES & set(extra) \
                 and t_ms - self._absent_since >= self.config.no_person_cue_after_s * 1000:
-            wanted.append("NO_PERSON")
+            wanted.append(Fault.NO_PERSON)
         if st.obs.person and st.obs.out_of_frame:
             feet_only = set(st.obs.out_of_frame) <= {"feet", "knees"}
             wanted.append("LOWER_CAMERA" if feet_only and not st.obs.lying else "STEP_BACK")
-        if "NOT_SIDE_VIEW" in st.faults:
-            wanted.append("NOT_SIDE_VIEW")
+        if Fault.NOT_SIDE_VIEW in st.faults:
+            wanted.append(Fault.NOT_SIDE_VIEW)
 
-        if self.phase == "holding" and side is not None:
+        if self.phase == Phase.HOLDING and side is not None:
             # speak only the faults the analyzer calls clear (past the fault line), if it says
             cueable = form if st.cue_faults is None else [f for f in form if f in st.cue_faults]
             wanted.extend(cueable)
             if "ANTERIOR_TILT" in cueable and "HIPS_FORWARD" in cueable:
                 wanted.remove("HIPS_FORWARD")  # one cue for both: hips back and tailbone tucked
-            good = not form and st.view == "side" and not CALIBRATING & set(extra)
+            good = not form and st.view == View.SIDE and not CALIBRATING & set(extra)
             if good:
                 before = self._rep_hold[side]
                 self._rep_hold[side] = before + dt
@@ -184,19 +160,19 @@ class Coach:
                     self._rep_hold[side] = 0.0
                     self._rest_side = side
                     wanted.append("HOLD_COMPLETE" if self.remaining_sides() else "ALL_DONE")
-                    self._once_said -= {"HOLD_START", "TEN_SECONDS", "SWITCH_SIDES", "NEXT_REP"}
-        elif self.phase == "switch" and (not st.in_lunge or self._rest_side is not None):
+                    self.pacer.allow_again("HOLD_START", "TEN_SECONDS", "SWITCH_SIDES", "NEXT_REP")
+        elif self.phase == Phase.SWITCH and (not st.in_lunge or self._rest_side is not None):
             nxt = remaining[0] if remaining else None
             same = nxt is not None and self.completed and nxt == self.completed[-1]
             if not st.in_lunge or not same:
                 wanted.append("NEXT_REP" if same else "SWITCH_SIDES")
-        elif self.phase == "positioning":
+        elif self.phase == Phase.POSITIONING:
             self._positioning_since = self._positioning_since or t_ms
             if t_ms - self._positioning_since > 3000:
                 wanted.append("GET_INTO_POSITION")
-        if self.phase != "positioning":
+        if self.phase != Phase.POSITIONING:
             self._positioning_since = None
-        if self.phase == "done" and "ALL_DONE" not in self._once_said:
+        if self.phase == Phase.DONE and not self.pacer.said_once("ALL_DONE"):
             wanted.append("ALL_DONE")
 
         cue = self._choose(wanted, t_ms)
@@ -205,7 +181,7 @@ class Coach:
     def _check_setup(self, st: LungeState, t_ms: int, extra: list[str]) -> CoachState:
         """Before coaching (setup_check): name what to change until the view has been good for
         setup_confirm_s, then confirm it ("Good, I can see all of you") and start coaching."""
-        self.phase = "setup"
+        self.phase = Phase.SETUP
         issues = self.setup_issues(st, extra)
         wanted = [c for c in extra if c not in SETUP_ONLY and c not in issues]
         seen = st.obs.person and not any(c not in SOFT_SETUP for c in issues)
@@ -216,7 +192,7 @@ class Coach:
             wanted.append("SETUP_ANYWAY")
         elif issues:
             self._setup_ok_since = None
-            if issues[0] != "NO_PERSON" or (self._absent_since is not None and t_ms - self._absent_since
+            if issues[0] != Fault.NO_PERSON or (self._absent_since is not None and t_ms - self._absent_since
                                              >= self.config.no_person_cue_after_s * 1000):
                 wanted.append(issues[0])  # one thing to change at a time
         else:
@@ -225,48 +201,35 @@ class Coach:
                 self.setup_confirmed = True
                 wanted.append("SETUP_OK")
         cue = self._choose(wanted, t_ms)
-        return CoachState("setup", cue, dict(self.hold_s), None, False, active=sorted(set(wanted)),
+        return CoachState(Phase.SETUP, cue, dict(self.hold_s), None, False, active=sorted(set(wanted)),
                           setup_issues=issues)
 
-    # -- cue pacing ---------------------------------------------------------------------------
-    def _choose(self, wanted: list[str], t_ms: int) -> Cue | None:
-        gap_ms = self.config.cue_gap_s * 1000
-        urgent = {"HOLD_COMPLETE", "ALL_DONE", "PAIN_STOP", "SETUP_OK", "SETUP_ANYWAY"}
-        for code in sorted(set(wanted), key=lambda c: -PRIORITY.get(c, 0)):
-            if code in ONCE and code in self._once_said:
-                continue
-            if code == "GOOD_FORM":
-                continue  # shown on screen, not spoken as a cue
-            last = self._cued_at.get(code)
-            cooldown = self.config.cue_cooldown_s * 1000
-            if self._last_cue is not None and self._last_cue.code == code:
-                cooldown *= 2  # the same cue back to back waits longer
-            if last is not None and t_ms - last < cooldown:
-                continue
-            last_cue = self._last_cue
-            if (last_cue is not None and t_ms - last_cue.t_ms < gap_ms and code not in urgent
-                    and last_cue.priority >= PRIORITY.get(code, 0)):
-                return None  # a more important cue may cut in; an equal or lesser one waits
-            return self._issue(code, t_ms)
-        return None
+    def _phase(self, st: LungeState, side: str | None, remaining: list[str]) -> Phase:
+        if not remaining:
+            return Phase.DONE
+        if not st.obs.person or st.obs.out_of_frame or st.view == View.FRONT:
+            return Phase.SETUP
+        if st.in_lunge and side in remaining and self._rest_side is None:
+            return Phase.HOLDING
+        return Phase.SWITCH if self.completed else Phase.POSITIONING
 
-    def _issue(self, code: str, t_ms: int) -> Cue:
+    # -- cue pacing ---------------------------------------------------------------------------
+    def _front(self) -> str:
+        """The leg to put forward next, for the texts that name it."""
         remaining = self.remaining_sides()
-        front = remaining[0] if remaining else "left"
         if self._preferred in remaining:
-            front = self._preferred
-        text_code = code
-        if code == "ANTERIOR_TILT" and self._both_hip_faults:
-            text_code = "HIPS_FORWARD_ARCHED"  # pushing the hips forward is what arches the back
-            self._cued_at["HIPS_FORWARD"] = t_ms
-        cue = Cue(code=code, text=cue_text(text_code, self.strings, front=front), t_ms=t_ms,
-                  priority=PRIORITY.get(code, 0))
-        self._last_cue = cue
-        self._cued_at[code] = t_ms
-        if code in ONCE:
-            self._once_said.add(code)
-        if code in ("SWITCH_SIDES", "NEXT_REP"):
-            self._once_said.discard("HOLD_COMPLETE")
+            return str(self._preferred)
+        return remaining[0] if remaining else "left"
+
+    def _choose(self, wanted: list[str], t_ms: int) -> Cue | None:
+        # ANTERIOR_TILT with HIPS_FORWARD is one message: pushing the hips forward is what arches
+        # the back; saying it also counts as saying HIPS_FORWARD.
+        texts = {"ANTERIOR_TILT": "HIPS_FORWARD_ARCHED"} if self._both_hip_faults else None
+        cue = self.pacer.choose(wanted, t_ms, texts=texts, front=self._front())
+        if cue is not None and texts and cue.code in texts:
+            self.pacer.mark("HIPS_FORWARD", t_ms)
+        if cue is not None and cue.code in ("SWITCH_SIDES", "NEXT_REP"):
+            self.pacer.allow_again("HOLD_COMPLETE")
         return cue
 
     @staticmethod

@@ -31,15 +31,15 @@ import numpy as np
 from posecoach.core import geometry as g
 from posecoach.core.config import Band
 from posecoach.exercises.breathing import BreathingRate, belly_height_px, landmark_height_px
-from posecoach.exercises.judging import BandFaults, PostureVote, SmoothedMetrics
-from posecoach.exercises.lunge import parts_out_of_frame, view_angle
-from posecoach.exercises.lying import BodyLine, body_line, classify_posture
-from posecoach.core.filters import Debounce
 from posecoach.core.landmarks import side_joints
+from posecoach.core.protocol import Fault, View
 from posecoach.core.types import Pose
+from posecoach.exercises.judging import FLOOR_FLAGS, FaultJudge, PostureVote, SmoothedMetrics, scene_flags
+from posecoach.exercises.lying import BodyLine, body_line, classify_posture
+from posecoach.exercises.view import ViewHysteresis, parts_out_of_frame, view_angle
 
 REST_METRICS = ("trunk_elevation_deg", "knee_angle_deg", "pelvis_lift_deg", "foot_lift")
-REST_FAULTS = ("PELVIS_LIFTED", "KNEES_STRAIGHT", "FEET_NOT_FLAT")
+REST_FAULTS = (Fault.PELVIS_LIFTED, Fault.KNEES_STRAIGHT, Fault.FEET_NOT_FLAT)
 UP_POSTURES = frozenset(("sitting", "kneeling", "standing"))
 
 # The floor under a supine body, below the shoulder landmark, in trunk (hip-shoulder) lengths.
@@ -48,15 +48,14 @@ FLOOR_BELOW_SHOULDER = 0.18
 # back: pelvis lift read 0.9-3.9 deg (mean 2.4) too high on six rendered rest clips
 # (benchmarks.lying); this much is subtracted (leave-one-clip-out, the bias left is ~1.2 deg).
 PELVIS_LIFT_OFFSET_DEG = 2.0
-VIEW_ON_DEG, VIEW_OFF_DEG = 42.0, 36.0
 
 
 def rest_bands() -> dict[str, tuple[str, Band]]:
     """Fault code -> (metric, bands); the reasons are in the module docstring."""
     return {
-        "PELVIS_LIFTED": ("pelvis_lift_deg", Band(fault=12.0, ok=5.0)),
-        "KNEES_STRAIGHT": ("knee_angle_deg", Band(fault=140.0, ok=120.0)),
-        "FEET_NOT_FLAT": ("foot_lift", Band(fault=0.35, ok=0.15)),
+        Fault.PELVIS_LIFTED: ("pelvis_lift_deg", Band(fault=12.0, ok=5.0)),
+        Fault.KNEES_STRAIGHT: ("knee_angle_deg", Band(fault=140.0, ok=120.0)),
+        Fault.FEET_NOT_FLAT: ("foot_lift", Band(fault=0.35, ok=0.15)),
     }
 
 
@@ -113,7 +112,7 @@ class RestState:
     """The analyzer's judgement at one frame."""
     obs: RestObservation
     posture: str
-    view: str
+    view: View
     metrics: dict[str, float | None]
     faults: list[str]
     interface_faults: list[str]
@@ -136,22 +135,12 @@ class RestAnalyzer:
         self.bands = bands or rest_bands()
         self._posture = PostureVote(9 if smooth else 1)
         self._metrics = SmoothedMetrics(REST_METRICS, enabled=smooth)
-        self._faults = BandFaults(self.bands, *((600.0, 800.0) if smooth else (0.0, 0.0)))
-        self._no_person = Debounce(300.0)
-        self._side = Debounce(300.0)
-        self._view = "unknown"
+        on, off = (600.0, 800.0) if smooth else (0.0, 0.0)
+        self._faults = FaultJudge(self.bands, on_ms=on, off_ms=off, flags=FLOOR_FLAGS)
+        self._view = ViewHysteresis()
         self.breathing = BreathingRate()
         self._columns: tuple[float, float] | None = None
         self._source: str | None = None
-
-    def _steady_view(self, angle: float | None) -> str:
-        if angle is None:
-            return self._view
-        if self._view != "front" and angle > VIEW_ON_DEG:
-            self._view = "front"
-        elif self._view != "side" and angle < VIEW_OFF_DEG:
-            self._view = "side"
-        return self._view
 
     def _breath_signal(self, pose: Pose, b: BodyLine) -> float | None:
         """The belly height over steadied columns (slow EMA of the hip and shoulder x)."""
@@ -174,15 +163,12 @@ class RestAnalyzer:
     def update(self, pose: Pose, t_ms: int) -> RestState:
         obs = observe_rest(pose)
         posture = self._posture.update(obs.posture)
-        view = self._steady_view(obs.view_angle_deg) if obs.person else "unknown"
+        view = self._view.update(obs.view_angle_deg) if obs.person else View.UNKNOWN
         metrics = self._metrics.update(obs.metrics, t_ms)
-        judging = obs.person and posture == "supine" and view == "side"
-        faults = self._faults.update(metrics, judging, t_ms)
-        interface = []
-        if self._no_person.update(not obs.person, t_ms):
-            interface.append("NO_PERSON")
-        if obs.person and self._side.update(view == "front", t_ms):
-            interface.append("NOT_SIDE_VIEW")
+        judging = obs.person and posture == "supine" and view == View.SIDE
+        on = self._faults.update(metrics, judging, t_ms, flags=scene_flags(obs.person, view))
+        faults = [c for c in on if c in self.bands]
+        interface = [c for c in on if c not in self.bands]
         rate = None
         if posture == "supine" and obs.body is not None and obs.posture == "supine":
             rate = self.breathing.update(self._breath_signal(pose, obs.body), t_ms)

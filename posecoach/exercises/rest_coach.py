@@ -12,19 +12,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from posecoach.core.pacing import CuePacer, FloorCoachBase, FloorCoachState
-from posecoach.core.messages_floor import floor_strings
-from posecoach.exercises.rest import UP_POSTURES, RestState
+from posecoach.core.config import REST_S
+from posecoach.core.pacing import CuePacer
+from posecoach.core.protocol import Fault, Phase, View
 from posecoach.core.types import Cue
+from posecoach.exercises.floor_coach import SETUP_COOLDOWN_S, FloorCoachBase, FloorCoachState
+from posecoach.exercises.rest import REST_FAULTS, UP_POSTURES, RestState
 
-PRIORITY = {
-    "PAIN_STOP": 200, "LYING_SETUP": 100, "STEP_BACK": 95, "NOT_SIDE_VIEW": 90, "GOT_UP": 85,
-    "PELVIS_LIFTED": 80, "KNEES_STRAIGHT": 79, "FEET_NOT_FLAT": 78, "REST_COMPLETE": 70,
-    "BREATHE_SLOWER": 60, "REST_ONE_MINUTE": 56, "REST_HALFWAY": 55, "REST_GET_INTO_POSITION": 50,
-    "REST_START": 40, "REST_PROMPT_1": 30, "REST_PROMPT_2": 30, "REST_PROMPT_3": 30, "REST_PROMPT_4": 30,
-}
 PROMPTS = ("REST_PROMPT_1", "REST_PROMPT_2", "REST_PROMPT_3", "REST_PROMPT_4")
-ONCE = ("REST_START", "REST_HALFWAY", "REST_ONE_MINUTE", "REST_COMPLETE", "PAIN_STOP")
 
 
 @dataclass(frozen=True)
@@ -41,8 +36,7 @@ class RestConfig:
     setup_cue_after_s: float = 3.0
 
     def __post_init__(self) -> None:
-        if not 30.0 <= self.target_s <= 1800.0:
-            raise ValueError("rest target_s must be between 30 and 1800 seconds")
+        REST_S.check(self.target_s, "rest target_s")
 
 
 class RestCoach(FloorCoachBase):
@@ -50,11 +44,9 @@ class RestCoach(FloorCoachBase):
 
     def __init__(self, config: RestConfig | None = None, strings: dict[str, str] | None = None) -> None:
         self.config = c = config or RestConfig()
-        cooldown = {code: c.correction_cooldown_s for code in ("PELVIS_LIFTED", "KNEES_STRAIGHT", "FEET_NOT_FLAT",
-                                                                "GOT_UP", "NOT_SIDE_VIEW")}
-        cooldown.update(BREATHE_SLOWER=c.breathe_cooldown_s, LYING_SETUP=20.0, STEP_BACK=20.0,
-                        REST_GET_INTO_POSITION=20.0)
-        self.pacer = CuePacer(PRIORITY, floor_strings(strings), cooldown, ONCE, default_cooldown_s=c.prompt_every_s, gap_s=c.gap_s)
+        cooldown = {code: c.correction_cooldown_s for code in (*REST_FAULTS, "GOT_UP", Fault.NOT_SIDE_VIEW)}
+        cooldown.update(SETUP_COOLDOWN_S, BREATHE_SLOWER=c.breathe_cooldown_s)
+        self.pacer = CuePacer(strings, cooldown_s=cooldown, default_cooldown_s=c.prompt_every_s, gap_s=c.gap_s)
         self.timer_s = 0.0
         self._start()
         self.completed: list[str] = []
@@ -77,26 +69,26 @@ class RestCoach(FloorCoachBase):
         good = False
 
         if self.timer_s >= c.target_s:
-            self.phase = "done"
-        elif not person and self.phase == "resting" and absent_s <= c.grace_s:
+            self.phase = Phase.DONE
+        elif not person and self.phase == Phase.RESTING and absent_s <= c.grace_s:
             good = self._was_good  # a detection gap while resting: keep going as before
-        elif not person or st.obs.out_of_frame or st.view == "front":
-            self.phase = "setup"
+        elif not person or st.obs.out_of_frame or st.view == View.FRONT:
+            self.phase = Phase.SETUP
         elif st.posture == "supine":
-            self.phase = "resting"
+            self.phase = Phase.RESTING
         elif self.timer_s > 0 and st.posture in UP_POSTURES:
-            self.phase = "paused"
+            self.phase = Phase.PAUSED
         else:
-            self.phase = "positioning"
+            self.phase = Phase.POSITIONING
 
         setup = self._setup_cue(t_ms, person, st.view)
         if setup is not None:
             wanted.append(setup)
-        if self.phase == "positioning":
+        if self.phase == Phase.POSITIONING:
             wanted.append("REST_GET_INTO_POSITION")
-        elif self.phase == "paused":
+        elif self.phase == Phase.PAUSED:
             wanted.append("GOT_UP")
-        elif self.phase == "resting":
+        elif self.phase == Phase.RESTING:
             if person:
                 wanted.extend(st.faults)
                 good = not st.faults
@@ -108,7 +100,7 @@ class RestCoach(FloorCoachBase):
             if rate is not None and rate > c.fast_bpm:
                 self.fast_breathing_s += dt
                 wanted.append("BREATHE_SLOWER")
-        if self.phase == "done" and "REST_COMPLETE" not in self.completed:
+        if self.phase == Phase.DONE and "REST_COMPLETE" not in self.completed:
             self.completed.append("REST_COMPLETE")
             wanted.append("REST_COMPLETE")
         self._was_good = good
@@ -128,11 +120,11 @@ class RestCoach(FloorCoachBase):
         if now >= c.target_s:
             out.append("REST_COMPLETE")
             self.completed.append("REST_COMPLETE")
-            self.phase = "done"
+            self.phase = Phase.DONE
         elif now >= self._next_prompt_s:
             out.append(PROMPTS[self._prompt_i % len(PROMPTS)])
         return out
 
     def _state(self, cue: Cue | None, good: bool) -> FloorCoachState:
         return FloorCoachState(phase=self.phase, cue=cue, timer_s=self.timer_s, target_s=self.config.target_s,
-                               good=good, info={"fast_breathing_s": round(self.fast_breathing_s, 1)})
+                               good=good)

@@ -15,9 +15,9 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from posecoach.core.config import Band
-from posecoach.exercises.lunge import FORM_FAULTS
-from posecoach.outputs.tally import SETUP_FAULTS, SIDES, in_lunge_side
-from posecoach.core.types import METRIC_NAMES
+from posecoach.core.protocol import FORM_FAULTS, SETUP_FAULTS, SIDES
+from posecoach.outputs.tally import in_lunge_side
+from posecoach.core.protocol import METRIC_NAMES
 
 GOOD = "#2e7d32"
 FAULT = "#c62828"

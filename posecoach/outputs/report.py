@@ -15,11 +15,11 @@ from pathlib import Path
 
 from posecoach.core.config import Band, CoachConfig, default_bands
 from posecoach.core.errors import PosecoachError
-from posecoach.exercises.lunge import FORM_FAULTS
-from posecoach.core.messages import CUES
+from posecoach.core.cues import TEXTS
+from posecoach.core.protocol import FAULT_NAMES, FORM_FAULTS, SIDES
 from posecoach.outputs import plots
 from posecoach.outputs.routine_report import floor_sections
-from posecoach.outputs.tally import FAULT_NAMES, SIDES, Tally
+from posecoach.outputs.tally import Tally
 from posecoach.core.types import METRIC_NAMES
 
 SAFETY = ("posecoach gives exercise-form guidance, not diagnosis. A stretch should feel mild; it "
@@ -148,7 +148,7 @@ def summary_lines(tally: Tally, summary: Mapping[str, object], target: float) ->
     worst = max(totals, key=lambda f: totals[f])
     if totals[worst] > 0:
         lines.append(f"<b>Main thing to work on:</b> {html.escape(FAULT_NAMES[worst])} "
-                     f"({_secs(totals[worst])}). Next time: &ldquo;{html.escape(CUES.get(worst, ''))}&rdquo;")
+                     f"({_secs(totals[worst])}). Next time: &ldquo;{html.escape(TEXTS.get(worst, ''))}&rdquo;")
     elif any(tally.sides[s].lunge_s > 0 for s in SIDES):
         lines.append("<b>Nothing to fix:</b> no form problems were seen while you held the stretch.")
     det = float(summary.get("detected_fraction") or 0.0)  # type: ignore[arg-type]
@@ -162,7 +162,7 @@ def render_html(records: Sequence[Mapping[str, object]], summary: Mapping[str, o
     tally = Tally.of(records)
     cues = list(summary.get("cues") or [])  # type: ignore[call-overload]
     esc = html.escape
-    parts = [f"<h1>Your hip-flexor stretch report</h1>",
+    parts = ["<h1>Your hip-flexor stretch report</h1>",
              f'<p class="meta">{esc(when)} &middot; {esc(Path(str(summary.get("video", ""))).name)} &middot; '
              f'{_secs(_span_s(records, summary))} long</p>']
     if summary.get("truncated") or summary.get("interrupted"):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping
 
-from posecoach.core.messages_floor import TITLES
+from posecoach.core.protocol import TITLES
 
 
 def _secs(s: float) -> str:

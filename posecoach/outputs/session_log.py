@@ -1,6 +1,8 @@
-"""What a live session leaves behind, written as it goes: the session folder's frames.jsonl (every
-frame, flushed), the raw camera video only when asked (--record), the history rows (committed every
-couple of seconds), and at the end summary.json, report.html and metrics.csv.
+"""What a run leaves behind, written as it goes. `SessionLog` is the one writer of a folder's
+frames.jsonl (every frame, flushed) and summary.json, for `live` and `analyze` alike; `run_summary`
+builds summary.json from a session's summary and how the run went. `SessionRecorder` is what a live
+session keeps: the log, the raw camera video only when asked (--record), the history rows
+(committed every couple of seconds), and at the end report.html and metrics.csv.
 
 Nothing is written outside the session folder and the local history; no video without --record.
 """
@@ -12,6 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from posecoach import __version__
 from posecoach.core.config import Band
 from posecoach.core.errors import PosecoachError
 from posecoach.outputs.history import History, now_iso
@@ -19,8 +22,45 @@ from posecoach.outputs.tally import Tally
 
 if TYPE_CHECKING:
     from posecoach.core.types import Frame, FrameResult
+    from posecoach.sessions.protocol import Summary
 
 RAW_VIDEO = "camera.mp4"
+FRAMES = "frames.jsonl"
+SUMMARY = "summary.json"
+
+
+class SessionLog:
+    """frames.jsonl (one JSON line a frame, flushed, so a crash keeps every judged frame) and, at the
+    end, summary.json, in `folder`. One writer for every kind of run."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            self._fh = open(folder / FRAMES, "w", encoding="utf-8")
+        except OSError as e:
+            raise PosecoachError(f"cannot write to {folder}: {e.strerror or e}") from e
+
+    def write(self, result: "FrameResult") -> dict[str, object]:
+        """Append one frame's record; returns it."""
+        rec = result.to_record()
+        self._fh.write(json.dumps(rec, separators=(",", ":")) + "\n")
+        self._fh.flush()
+        return rec
+
+    def close(self) -> None:
+        self._fh.close()
+
+    def write_summary(self, summary: Mapping[str, object]) -> None:
+        (self.folder / SUMMARY).write_text(json.dumps(summary, indent=2), encoding="utf-8")
+
+
+def run_summary(video: str, fps: float, duration_s: float, session: "Summary", **extra: object) -> dict[str, object]:
+    """summary.json of a run: where the frames came from, then the session's own summary, this
+    posecoach's version and `extra` (how the run went: truncated, latency, end reason...)."""
+    s = session.to_json()
+    return {"video": video, "frames": s.pop("frames"), "fps": round(fps, 3), "duration_s": round(duration_s, 3),
+            **s, "posecoach_version": __version__, **extra}
 
 
 class SessionRecorder:
@@ -41,7 +81,7 @@ class SessionRecorder:
         self.started_at = now_iso()
         self.tally = Tally()
         self._hold: dict[str, float] = {}
-        self._log = None
+        self._log: SessionLog | None = None
         self._writer = None
         self._raw_t0, self._raw_n = 0, 0  # first frame's t_ms, frames written to the raw video
         self._record = record and folder is not None
@@ -51,11 +91,7 @@ class SessionRecorder:
         self._last_flush: int | None = None
         if folder is None:
             return
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            self._log = open(folder / "frames.jsonl", "w", encoding="utf-8")
-        except OSError as e:
-            raise PosecoachError(f"cannot write the session log in {folder}: {e.strerror or e}") from e
+        self._log = SessionLog(folder)
         if history:
             try:
                 self._history = History()
@@ -65,10 +101,7 @@ class SessionRecorder:
                 self._history = None
 
     def frame(self, frame: "Frame", result: "FrameResult") -> None:
-        rec = result.to_record()
-        if self._log is not None:
-            self._log.write(json.dumps(rec, separators=(",", ":")) + "\n")
-            self._log.flush()
+        rec = self._log.write(result) if self._log is not None else result.to_record()
         if self._record:
             self._write_raw(frame)
         self.tally.add(rec)
@@ -102,7 +135,7 @@ class SessionRecorder:
                   file=sys.stderr)
             self._history = None
 
-    def close(self, summary: dict) -> Path | None:
+    def close(self, summary: dict[str, object]) -> Path | None:
         """Finish everything; returns the report's path when one was written. Adds started_at,
         hold_target_s and the fault bands used to `summary` (and writes it as summary.json)."""
         summary.setdefault("started_at", self.started_at)
@@ -121,9 +154,9 @@ class SessionRecorder:
             except Exception as e:
                 print(f"posecoach: could not update the history ({e})", file=sys.stderr)
             self._history.close()
-        if self.folder is None:
+        if self._log is None or self.folder is None:
             return None
-        (self.folder / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+        self._log.write_summary(summary)
         if not self.report or self.tally.frames == 0:
             return None
         try:

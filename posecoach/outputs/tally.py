@@ -11,22 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from posecoach.exercises.lunge import FORM_FAULTS
-
-SIDES = ("left", "right")
-# Faults that are about the setup rather than the stretch; they have no side.
-SETUP_FAULTS = ("NOT_SIDE_VIEW", "NO_PERSON")
-# What each fault is called in reports and the history (plain words, not codes).
-FAULT_NAMES = {
-    "ANTERIOR_TILT": "low back arched (tailbone not tucked)",
-    "HIPS_FORWARD": "hips pushed forward (lunging too deep)",
-    "KNEE_PAST_ANKLE": "front knee past the ankle",
-    "FOOT_TOO_FAR": "front foot too far forward",
-    "LEANING_FORWARD": "leaning forward",
-    "NOT_SIDE_VIEW": "not side-on to the camera",
-    "NO_PERSON": "out of the camera's view",
-}
-
+from posecoach.core.protocol import FAULT_NAMES as FAULT_NAMES  # re-exported for reports
+from posecoach.core.protocol import FORM_FAULTS, SETUP_FAULTS, SIDES
 
 @dataclass
 class SideTally:

@@ -376,14 +376,18 @@ class TextVoice:
 
 
 def make_voice(language: str = "en", to_file: str | Path | None = None,
-               rate_wpm: int = RATE_WPM) -> VoiceEngine | TextVoice:
+               rate_wpm: int = RATE_WPM, notice: bool = True) -> VoiceEngine | TextVoice:
     """The best voice on this machine; $POSECOACH_VOICE_FILE renders to a WAV file instead.
 
-    Falls back to TextVoice with a one-line notice on stderr.
+    Falls back to TextVoice with a one-line notice on stderr (kept in `warnings` when `notice` is
+    False: a muted session says it only if it is unmuted).
     """
     to_file = to_file or os.environ.get(ENV_FILE) or None
     try:
         return VoiceEngine(to_file=to_file, language=language, rate_wpm=rate_wpm)
     except VoiceUnavailable as e:
-        print(f"posecoach: {e}; cues are shown on screen only", file=sys.stderr)
-        return TextVoice()
+        text = TextVoice()
+        text.warnings.append(f"{e}; cues are shown on screen only")
+        if notice:
+            print(f"posecoach: {text.warnings[-1]}", file=sys.stderr)
+        return text

@@ -4,7 +4,7 @@ then arch, each on cue, side-on in the kneeling lunge.
 The neutral hold is the zero of every later reading; the tuck and the arch show how far this
 person's outline moves (their own scale) and whether it moves at all (a loose top hides the low
 back: then the pelvis is not measured rather than guessed). It is redone when the camera moves.
-Each step says its prompt code (posecoach.core.messages) and waits SETTLE_MS for the person to move and
+Each step says its prompt code (posecoach.core.cues) and waits SETTLE_MS for the person to move and
 the voice to finish before it collects samples; only usable outline samples count, so hands on
 the hips or a turn away simply make a step last longer.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from posecoach.pelvis.tilt import Calibration, Sample, calibrate
+from posecoach.pelvis.model import Calibration, Sample, calibrate
 
 # (step, prompt code, seconds of usable samples to collect)
 STEPS = (("neutral", "CALIB_NEUTRAL", 2.0), ("tuck", "CALIB_TUCK", 1.5), ("arch", "CALIB_ARCH", 1.5))

@@ -1,37 +1,42 @@
-"""`posecoach analyze`: run the coach over recorded videos and write frames.jsonl and summary.json
-(docs: ../shared/docs/interface.md) into OUT/<video stem>/, plus an annotated video on request.
+"""`posecoach analyze` of one recording: run a session over it and write frames.jsonl and
+summary.json (docs: ../shared/docs/interface.md) into OUT/<video stem>/, plus an annotated video
+on request.
 
 Output is written as it is produced: frames.jsonl is flushed every frame and summary.json is
 written even when the run is interrupted, so nothing is lost on Ctrl+C or a bad file.
 """
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from functools import partial
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from posecoach import __version__
 from posecoach.core.config import Settings
-from posecoach.core.errors import PosecoachError, SourceError
-from posecoach.sessions.lunge import Session
-from posecoach.vision.sources import VIDEO_SUFFIXES, ImageFolderSource, VideoSource, open_source, prefetch
+from posecoach.core.errors import SourceError
 from posecoach.core.types import Frame, Pose
-from posecoach.ui.video import AnnotatedVideoWriter
 from posecoach.core.worker import InOrderWorker
+from posecoach.outputs.session_log import SessionLog, run_summary
+from posecoach.pelvis.source import NullPelvis, PelvisSource, pelvis_for
+from posecoach.runner.two_pass import first_pass, needs_two_pass
+from posecoach.sessions.protocol import ExerciseSession, PoseDetector, SessionContext
+from posecoach.sessions.registry import build_exercise, estimator_spec
+from posecoach.ui.video import AnnotatedVideoWriter
+from posecoach.vision.factory import open_estimator
+from posecoach.vision.sources import VIDEO_SUFFIXES, ImageFolderSource, VideoSource, open_source, prefetch
+
+SessionMaker = Callable[[SessionContext], ExerciseSession]
 
 
 @dataclass(frozen=True)
 class AnalyzeOptions:
     out_dir: Path
-    settings: Settings = Settings()
+    settings: Settings = field(default_factory=Settings)
     annotate: bool = False
     neutral_s: tuple[float, float] | None = None
     progress: bool = True
     strings: dict[str, str] | None = None  # cue texts from a plan
-    exercise: str = "lunge"  # lunge | rest | ball: which exercise's analyser (posecoach.sessions.floor)
+    exercise: str = "lunge"  # lunge | rest | ball (sessions.registry)
 
 
 def find_videos(inputs: Iterable[str | Path]) -> list[Path]:
@@ -52,59 +57,55 @@ def find_videos(inputs: Iterable[str | Path]) -> list[Path]:
     return found
 
 
-def make_pelvis(neutral_s: tuple[float, float] | None, settings: Settings) -> object | None:
-    """The pelvic-tilt estimator, if this build has one."""
-    if settings.plain:
-        return None
-    try:
-        from posecoach.pelvis.tilt import PelvisTilt
-    except ImportError:
-        return None
-    return PelvisTilt(neutral_s=neutral_s)
+def _session(video: Path, opts: AnalyzeOptions, make: SessionMaker, estimator: PoseDetector | None,
+             on_frame: Callable[[], None] | None) -> ExerciseSession:
+    """The session for `video`; for a neutral window that is not at the start, after a first pass
+    that calibrates the pelvis (runner.two_pass)."""
+    settings = opts.settings
+    if estimator is None:
+        estimator = open_estimator(estimator_spec(opts.exercise, settings))
+    pelvis: PelvisSource = NullPelvis()
+    if opts.exercise == "lunge":
+        pelvis = pelvis_for(settings, neutral_s=opts.neutral_s)
+        if not isinstance(pelvis, NullPelvis) and needs_two_pass(opts.neutral_s):
+            assert opts.neutral_s is not None
+            first = SessionContext(settings, estimator, opts.strings)
+            pelvis, estimator = first_pass(
+                prefetch(open_source(video)),
+                lambda pelvis: make(SessionContext(first.settings, first.estimator, first.strings, lambda: pelvis)),
+                opts.neutral_s, progress=opts.progress and sys.stderr.isatty())
+    chosen = pelvis
+    return make(SessionContext(settings, estimator, opts.strings, lambda: chosen, on_frame))
 
 
-def analyze_video(video: Path, opts: AnalyzeOptions, session_factory: Callable[..., Session] | None = None) -> dict:
-    """Analyse one video (or image folder) into opts.out_dir/<stem>/; returns the summary."""
+def analyze_video(video: Path, opts: AnalyzeOptions, make_session: SessionMaker | None = None,
+                  estimator: PoseDetector | None = None, on_frame: Callable[[], None] | None = None) -> dict[str, object]:
+    """Analyse one video (or image folder) into opts.out_dir/<stem>/; returns the summary.
+
+    make_session: builds the session from its context (default: the registry's, for opts.exercise).
+    estimator: the pose model to use (default: the one the exercise needs). on_frame: called after
+    each judged frame (a progress bar over many videos)."""
     source: VideoSource | ImageFolderSource = open_source(video)
-    out = opts.out_dir / video.stem
+    log = SessionLog(opts.out_dir / video.stem)
+    make = make_session or (lambda ctx: build_exercise(opts.exercise, ctx))
     try:
-        out.mkdir(parents=True, exist_ok=True)
-        probe = out / ".write-test"
-        probe.write_text("")
-        probe.unlink()
-    except OSError as e:
-        raise PosecoachError(f"cannot write to {out}: {e.strerror or e}") from e
-    pelvis = make_pelvis(opts.neutral_s, opts.settings)
-    if session_factory is None:
-        from posecoach.sessions.floor import session_factory as exercise_session
-        session_factory = exercise_session(opts.exercise)
-    if pelvis is not None and getattr(opts, "exercise", "lunge") == "lunge":
-        from posecoach.runner.two_pass import first_pass, needs_two_pass
-        if needs_two_pass(opts.neutral_s):  # the neutral window calibrates the frames before it too
-            make = partial(session_factory, settings=opts.settings, strings=opts.strings)
-            pelvis, replayed = first_pass(prefetch(open_source(video)), make, opts.neutral_s,  # type: ignore[arg-type]
-                                          progress=opts.progress and sys.stderr.isatty())
-            session_factory = partial(session_factory, estimator=replayed)
-    session = session_factory(settings=opts.settings, pelvis=pelvis, strings=opts.strings)
-    writer = None
-    total = source.frame_count or None
+        session = _session(video, opts, make, estimator, on_frame)
+    except BaseException:
+        log.close()
+        raise
+    writer = AnnotatedVideoWriter(log.folder / "annotated.mp4", source.fps) if opts.annotate else None
     bar = None
     if opts.progress and sys.stderr.isatty():
         from tqdm import tqdm
-        bar = tqdm(total=total, unit="frame", desc=video.name, leave=False)
-    interrupted = False
+        bar = tqdm(total=source.frame_count or None, unit="frame", desc=video.name, leave=False)
     last_t = 0
-    fh = open(out / "frames.jsonl", "w", encoding="utf-8")
-    if opts.annotate:
-        writer = AnnotatedVideoWriter(out / "annotated.mp4", source.fps)
 
     def finish(item: tuple[Frame, Pose]) -> None:
         """Judge a detected frame and write it out (on the judging thread, in frame order)."""
         nonlocal last_t
         frame, pose = item
         result = session.judge(frame, pose)
-        fh.write(json.dumps(result.to_record(), separators=(",", ":")) + "\n")
-        fh.flush()
+        log.write(result)
         last_t = frame.t_ms
         if writer is not None:
             writer.write(frame.image, result, _held_cue(session, frame.t_ms))
@@ -113,9 +114,11 @@ def analyze_video(video: Path, opts: AnalyzeOptions, session_factory: Callable[.
 
     # Frame N is judged, logged and drawn while frame N+1 is in the pose model.
     judging: InOrderWorker[tuple[Frame, Pose]] = InOrderWorker(finish, "judge")
+    interrupted = False
+    detector = session.ctx.estimator
     try:
         for frame in prefetch(source):
-            judging.put((frame, session.estimator.detect(frame)))  # type: ignore[union-attr]
+            judging.put((frame, detector.detect(frame)))
     except KeyboardInterrupt:
         interrupted = True
         raise
@@ -124,39 +127,24 @@ def analyze_video(video: Path, opts: AnalyzeOptions, session_factory: Callable[.
         try:
             judging.close(check=ok)  # the frames already detected are still judged and written
         finally:
-            fh.close()
+            log.close()
             if bar is not None:
                 bar.close()
             if writer is not None:
                 writer.close(check=ok)
             session.close()
-            summary = _summary(video, source, session, last_t, interrupted)
-            (out / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
-    if session.frames == 0:
+            s = session.summary()
+            duration = (last_t + 1000.0 / source.fps) / 1000.0 if s.frames else 0.0
+            summary = run_summary(str(video), source.fps, duration, s, truncated=bool(getattr(source, "truncated", False)),
+                                  interrupted=interrupted)
+            log.write_summary(summary)
+    if s.frames == 0:
         raise SourceError(f"{video}: no frames could be decoded")
     return summary
 
 
-def _held_cue(session: Session, t_ms: int, hold_ms: int = 3000) -> str | None:
+def _held_cue(session: ExerciseSession, t_ms: int, hold_ms: int = 3000) -> str | None:
     """The latest cue stays on screen for a few seconds in the annotated video."""
-    if not session.cues or t_ms - int(session.cues[-1]["t_ms"]) > hold_ms:  # type: ignore[call-overload]
+    if not session.cues or t_ms - session.cues[-1].t_ms > hold_ms:
         return None
-    return str(session.cues[-1]["text"])
-
-
-def _summary(video: Path, source: VideoSource | ImageFolderSource, session: Session, last_t: int,
-             interrupted: bool) -> dict:
-    s = session.summary()
-    frames = int(s["frames"])  # type: ignore[arg-type]
-    duration = (last_t + 1000.0 / source.fps) / 1000.0 if frames else 0.0
-    summary = {
-        "video": str(video),
-        "frames": frames,
-        "fps": round(source.fps, 3),
-        "duration_s": round(duration, 3),
-        **{k: v for k, v in s.items() if k != "frames"},
-        "posecoach_version": __version__,
-        "truncated": bool(getattr(source, "truncated", False)),
-        "interrupted": interrupted,
-    }
-    return summary
+    return session.cues[-1].text

@@ -18,7 +18,6 @@ from typing import Any
 
 from posecoach.runner.analyze import AnalyzeOptions, analyze_video
 from posecoach.core.errors import PosecoachError
-from posecoach.sessions.lunge import Session
 
 _QUEUE: Any = None  # the worker's progress queue, set by _init_worker
 TICK_FRAMES = 10     # frames between progress messages from a worker
@@ -28,7 +27,7 @@ TICK_FRAMES = 10     # frames between progress messages from a worker
 class Outcome:
     """What became of one input: its summary, or one line saying what went wrong."""
     video: Path
-    summary: dict | None = None
+    summary: dict[str, Any] | None = None
     error: str | None = None
     report: Path | None = None
 
@@ -59,14 +58,8 @@ def analyze_one(index: int, video: Path, opts: AnalyzeOptions, report: bool,
         if tick is not None and count % TICK_FRAMES == 0:
             tick(index, TICK_FRAMES)
 
-    def factory(**kw: Any) -> Session:
-        from posecoach.sessions.floor import session_factory
-        s = session_factory(opts.exercise)(**kw)
-        s.on_frame = on_frame
-        return s
-
     try:
-        summary = analyze_video(video, opts, session_factory=factory)
+        summary = analyze_video(video, opts, on_frame=on_frame)
         path = None
         if report:
             from posecoach.outputs.report import write_report

@@ -10,10 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import replace
+from typing import Protocol
 
-from posecoach.pelvis.tilt import PelvisTilt, calibrate
-from posecoach.sessions.lunge import Session
-from posecoach.core.types import Frame, Pose
+from posecoach.core.types import Frame, FrameResult, Pose
+from posecoach.pelvis.model import calibrate
+from posecoach.pelvis.source import PelvisSource
+from posecoach.pelvis.tilt import PelvisTilt
+
+
+class FirstPassSession(Protocol):
+    """What the first pass needs of a session: frames processed one by one, then closed."""
+    def process(self, frame: Frame) -> FrameResult: ...
+    def close(self) -> None: ...
 
 # A window starting this late (seconds) or later is calibrated in a first pass; earlier ones are
 # calibrated as the frames arrive (a running neutral inside the window, as live does).
@@ -40,12 +48,13 @@ class ReplayEstimator:
         pass
 
 
-def first_pass(frames: Iterable[Frame], make_session: Callable[..., Session], neutral_s: tuple[float, float],
+def first_pass(frames: Iterable[Frame], make_session: Callable[[PelvisSource], FirstPassSession],
+               neutral_s: tuple[float, float],
                progress: bool = False) -> tuple[PelvisTilt, ReplayEstimator]:
-    """Run the pose model over `frames` once (in a session made by `make_session(pelvis=...)`);
+    """Run the pose model over `frames` once (in a session made by `make_session(pelvis)`);
     return the calibrated estimator for the second pass and the pose model's stand-in."""
     recorder = PelvisTilt(record=True)
-    session = make_session(pelvis=recorder)
+    session = make_session(recorder)
     poses: dict[int, Pose] = {}
     if progress:
         from tqdm import tqdm

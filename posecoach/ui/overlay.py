@@ -10,12 +10,12 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from posecoach.exercises.lunge import FORM_FAULTS
+from posecoach.core.cues import Kind, kind_of
 from posecoach.core.landmarks import SKELETON
 from posecoach.core.landmarks import Landmark as L
 from posecoach.core.landmarks import side_joints
-from posecoach.core.messages_floor import status_lines
-from posecoach.core.types import FrameResult
+from posecoach.core.protocol import FORM_FAULTS, TITLES, Fault, Phase
+from posecoach.core.types import BallNotes, FloorNotes, FrameNotes, FrameResult, LungeNotes, RestNotes
 
 WHITE, BLACK = (255, 255, 255), (0, 0, 0)
 GOOD, BAD, NEUTRAL = (80, 200, 80), (40, 60, 235), (235, 200, 80)  # BGR
@@ -54,7 +54,8 @@ def draw_skeleton(img: np.ndarray, result: FrameResult) -> None:
         return
     scale = max(1, round(img.shape[0] / 480))
     faulty = any(f in FORM_FAULTS for f in result.faults)
-    color = BAD if faulty else (GOOD if result.notes.get("in_lunge") else NEUTRAL)
+    in_lunge = isinstance(result.notes, LungeNotes) and result.notes.in_lunge
+    color = BAD if faulty else (GOOD if in_lunge else NEUTRAL)
     pts = np.nan_to_num(pose.xy).astype(int)
     for a, b in SKELETON:
         cv2.line(img, tuple(pts[a]), tuple(pts[b]), color, 2 * scale, cv2.LINE_AA)
@@ -87,14 +88,12 @@ def draw_angles(img: np.ndarray, result: FrameResult) -> None:
         text_box(img, f"pelvis {m.pelvic_tilt_deg:+.0f}", (x + int(10 * s), y + int(14 * s)), 0.5 * s)
 
 
-# What kind of message a cue is, said in a word and an icon (never by colour alone).
-FIX_CODES = frozenset((*FORM_FAULTS, "NOT_SIDE_VIEW"))
-SETUP_CODES = frozenset(("NO_PERSON", "STEP_BACK", "LOWER_CAMERA", "COME_CLOSER", "TOO_DARK", "TOO_BRIGHT",
-                         "ONE_PERSON"))
-GOOD_CODES = frozenset(("SETUP_OK", "HOLD_START", "GOOD_FORM", "HOLD_COMPLETE", "ALL_DONE"))
+# What kind of message a cue is, said in a word and an icon (never by colour alone): from the cue table.
+KIND_LOOK = {Kind.FIX: ("FIX", "warn"), Kind.SETUP: ("SETUP", "info"), Kind.GOOD: ("GOOD", "check"),
+             Kind.STOP: ("STOP", "cross")}
 SETUP_CHECKS = (  # (label, the codes that mean this check fails)
-    ("Whole body in view", ("NO_PERSON", "STEP_BACK", "LOWER_CAMERA")),
-    ("Side-on to the camera", ("NOT_SIDE_VIEW",)),
+    ("Whole body in view", (Fault.NO_PERSON, "STEP_BACK", "LOWER_CAMERA")),
+    ("Side-on to the camera", (Fault.NOT_SIDE_VIEW,)),
     ("Close enough", ("COME_CLOSER",)),
     ("Good light", ("TOO_DARK", "TOO_BRIGHT")),
 )
@@ -103,16 +102,36 @@ SETUP_CHECKS = (  # (label, the codes that mean this check fails)
 def cue_kind(code: str | None, faults: list[str]) -> tuple[str, str]:
     """(word, icon) for a cue: FIX/warn, SETUP/info, GOOD/check, STOP/cross, NEXT/arrow."""
     if code is None:
-        return ("FIX", "warn") if any(f in FIX_CODES for f in faults) else ("", "")
-    if code in FIX_CODES:
-        return "FIX", "warn"
-    if code in SETUP_CODES:
-        return "SETUP", "info"
-    if code in GOOD_CODES:
-        return "GOOD", "check"
-    if code == "PAIN_STOP":
-        return "STOP", "cross"
-    return "NEXT", "arrow"
+        fix = any(f in FORM_FAULTS or f == Fault.NOT_SIDE_VIEW for f in faults)
+        return ("FIX", "warn") if fix else ("", "")
+    kind = kind_of(code)
+    return KIND_LOOK.get(kind, ("NEXT", "arrow")) if kind is not None else ("NEXT", "arrow")
+
+
+def _clock(seconds: float) -> str:
+    s = max(0, int(seconds))
+    return f"{s // 60}:{s % 60:02d}"
+
+
+def status_lines(notes: FrameNotes, phase: Phase) -> list[str]:
+    """The lines shown at the top of the picture for the floor exercises and the routine's
+    transitions; [] for the kneeling lunge (it draws its own hold timers)."""
+    stage = notes.routine_stage
+    prefix = f"{stage[0]}/{stage[1]} " if stage else ""
+    if phase == Phase.TRANSITION:
+        return [f"{prefix}NEXT: {TITLES.get(str(notes.exercise), str(notes.exercise)).upper()}"]
+    if not isinstance(notes, FloorNotes):
+        return []
+    ok = " OK" if notes.good_form else ""
+    timer, target = notes.timer_s, notes.target_s
+    if isinstance(notes, RestNotes):
+        rate = notes.breathing_rate_bpm
+        return [f"{prefix}REST {_clock(timer)} / {_clock(target)}{ok}",
+                f"BREATHING {rate:.0f} /min" if rate is not None else "BREATHING --"]
+    side = notes.ball_side if isinstance(notes, BallNotes) else None
+    spot = notes.spot if isinstance(notes, BallNotes) else None
+    where = f"{str(side).upper()} SIDE, SPOT {spot}" if side else "BALL"
+    return [f"{prefix}BALL {where}: {timer:.0f} / {target:.0f} s{ok}"]
 
 
 def draw_icon(img: np.ndarray, kind: str, x: int, y: int, size: int, color=WHITE) -> None:
@@ -216,7 +235,7 @@ def draw_status(img: np.ndarray, result: FrameResult, cue_text: str | None, fps:
         if large and result.front_side not in (None, side) and hold.get(side, 0.0) == 0.0:
             continue  # in large mode only the side being held, to keep the screen quiet
         mark = " <" if result.front_side == side else ""
-        ok = " OK" if result.notes.get("good_form") and result.front_side == side else ""
+        ok = " OK" if result.notes.good_form and result.front_side == side else ""
         goal = f" / {target_s:.0f}" if target_s else ""
         _, bh = text_box(img, f"{side.upper()} {hold.get(side, 0.0):4.1f}{goal} s{ok}{mark}", (8, y), 0.6 * s,
                          alpha=0.9 if large else 0.7)
@@ -237,9 +256,8 @@ def draw_status(img: np.ndarray, result: FrameResult, cue_text: str | None, fps:
         label = "  ".join(right)
         tw = cv2.getTextSize(label, FONT, 0.5 * s, max(1, int(s)))[0][0]
         text_box(img, label, (w - tw - 24, 8), 0.5 * s)
-    issues = result.notes.get("setup_issues")
-    if isinstance(issues, list):
-        draw_setup_checklist(img, issues, large)
+    if isinstance(result.notes, LungeNotes) and result.notes.setup_issues is not None:
+        draw_setup_checklist(img, result.notes.setup_issues, large)
     if cue_text:
         draw_cue_banner(img, cue_text, cue_code, result.faults, large)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import os
 import queue
+import sys
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -351,3 +352,29 @@ def open_source(spec: str | Path) -> VideoSource | ImageFolderSource:
     if path.is_dir():
         return ImageFolderSource(path)
     return VideoSource(path)
+
+
+def demo_video() -> Path | None:
+    """A bundled sample clip to play when there is no camera (a checkout's sample_videos/)."""
+    folder = Path(__file__).resolve().parents[2] / "sample_videos"
+    preferred = folder / "lunge_good_left.mp4"
+    if preferred.is_file():
+        return preferred
+    clips = sorted(folder.glob("*.mp4")) if folder.is_dir() else []
+    return clips[0] if clips else None
+
+
+def open_live_source(camera: int | str | None, video: Path | None, speed: float = 1.0) -> LatestFrameSource:
+    """What stands in front of the coach: `video` played at its own pace (or `speed` times it), else
+    the camera; with neither given and no camera present, the bundled demo clip (with a notice)."""
+    if video is None and camera is None and not list_cameras(max_index=1):
+        video = demo_video()
+        if video is None:
+            raise SourceError("no camera found and no sample video bundled; use --video FILE")
+        print(f"posecoach: no camera found; playing the sample video {video.name} instead "
+              "(use --camera or --video to choose)", file=sys.stderr)
+    if video is not None:
+        if not video.is_file():
+            raise SourceError(f"video not found: {video}")
+        return PacedVideoSource(video, speed=speed)
+    return CameraSource(0 if camera is None else camera)
