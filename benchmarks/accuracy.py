@@ -23,8 +23,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmarks.scoring import (CODES, FORM_CODES, METRICS, ClipScore, expected_truth, load_frames,
-                                load_truth, pool, pooled_latency, score_clip)
+from benchmarks.scoring import (
+    CODES,
+    FORM_CODES,
+    METRICS,
+    ClipScore,
+    expected_truth,
+    load_frames,
+    load_truth,
+    pool,
+    pooled_latency,
+    score_clip,
+)
 
 VIDEO_SUFFIXES = {".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v"}
 GOOD = {c: "ok" for c in CODES}

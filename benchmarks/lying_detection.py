@@ -28,10 +28,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from posecoach.core.types import Frame
 from posecoach.vision.estimator import PoseEstimator
 from posecoach.vision.rotation import RotatingEstimator
 from posecoach.vision.sources import open_source
-from posecoach.core.types import Frame
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from samplegen.degrade import degrade  # noqa: E402

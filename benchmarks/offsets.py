@@ -29,9 +29,9 @@ import numpy as np
 
 from posecoach.core import geometry as g
 from posecoach.core.errors import PosecoachError
-from posecoach.exercises import joints as J
 from posecoach.core.landmarks import Landmark as L
 from posecoach.core.types import Pose
+from posecoach.exercises import joints as J
 
 PAIRS = {"hip": (L.LEFT_HIP, L.RIGHT_HIP), "knee": (L.LEFT_KNEE, L.RIGHT_KNEE),
          "ankle": (L.LEFT_ANKLE, L.RIGHT_ANKLE), "shoulder": (L.LEFT_SHOULDER, L.RIGHT_SHOULDER)}

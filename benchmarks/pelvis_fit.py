@@ -62,8 +62,8 @@ def detect(folder: Path) -> dict[str, np.ndarray]:
 
 def samples(folder: Path) -> list[Row]:
     """One row per still: its meta, and the pelvis Sample measured from MediaPipe's output."""
-    from posecoach.exercises.lunge import observe
     from posecoach.core.types import Pose
+    from posecoach.exercises.lunge import observe
 
     res = detect(folder)
     rows = []

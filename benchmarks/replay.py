@@ -21,12 +21,19 @@ import numpy as np
 
 from benchmarks.accuracy import REAL_EXPECT, UNKNOWN_REAL
 from benchmarks.offsets import landmarks, pose_at
-from benchmarks.scoring import CODES, ClipScore, expected_truth, pool, pooled_latency, score_clip
+from benchmarks.scoring import (
+    CODES,
+    ClipScore,
+    expected_truth,
+    pool,
+    pooled_latency,
+    score_clip,
+)
 from posecoach.core.config import Settings, SmoothingConfig
 from posecoach.core.errors import PosecoachError
+from posecoach.core.types import Frame, Pose
 from posecoach.sessions.lunge import LungeSession
 from posecoach.sessions.protocol import SessionContext
-from posecoach.core.types import Frame, Pose
 
 _GREY = np.full((8, 8, 3), 128, np.uint8)
 

@@ -5,9 +5,8 @@ import math
 
 import numpy as np
 
-from posecoach.core.landmarks import NUM_LANDMARKS
+from posecoach.core.landmarks import NUM_LANDMARKS, side_joints
 from posecoach.core.landmarks import Landmark as L
-from posecoach.core.landmarks import side_joints
 from posecoach.core.types import Pose
 
 

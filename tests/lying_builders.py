@@ -6,11 +6,10 @@ import math
 
 import numpy as np
 
-from posecoach.exercises.rest import FLOOR_BELOW_SHOULDER
-from posecoach.core.landmarks import NUM_LANDMARKS
+from posecoach.core.landmarks import NUM_LANDMARKS, side_joints
 from posecoach.core.landmarks import Landmark as L
-from posecoach.core.landmarks import side_joints
 from posecoach.core.types import Pose
+from posecoach.exercises.rest import FLOOR_BELOW_SHOULDER
 
 FLOOR_Y = 400.0
 

@@ -14,7 +14,16 @@ import pytest
 from conftest import REAL_CLIPS, SAMPLES
 
 from benchmarks.accuracy import TARGET_CODES, TARGETS_MAE, Clip, run_analysis
-from benchmarks.scoring import CODES, FORM_CODES, ClipScore, load_frames, load_truth, pool, pooled_latency, score_clip
+from benchmarks.scoring import (
+    CODES,
+    FORM_CODES,
+    ClipScore,
+    load_frames,
+    load_truth,
+    pool,
+    pooled_latency,
+    score_clip,
+)
 
 SAMPLE_CLIPS = sorted(p for p in SAMPLES.glob("*.mp4") if p.with_name(p.stem + ".truth.json").is_file())
 # Real footage (issue 2: no fault cue on good form, a front view flagged). Kept to the short clips;

@@ -1,9 +1,15 @@
 """Soft-ball release: prone detection and the spot/side timer as table-driven sequences."""
 import pytest
+from lying_builders import (
+    cue_codes,
+    prone_pose,
+    run_floor_coach,
+    supine_pose,
+    upright_pose,
+)
 
-from lying_builders import cue_codes, prone_pose, run_floor_coach, supine_pose, upright_pose
-from posecoach.exercises.ball import BallAnalyzer, BallCoach, BallConfig
 from posecoach.core.types import Pose
+from posecoach.exercises.ball import BallAnalyzer, BallCoach, BallConfig
 
 PRONE, SUPINE, UP, GONE = prone_pose(), supine_pose(), upright_pose("standing"), Pose.empty((640, 480))
 

@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 from conftest import SAMPLES, assert_interface_ok, real_clip
 
-from posecoach.runner.analyze import AnalyzeOptions
-from posecoach.runner.batch import check_outputs_distinct, run_batch
 from posecoach.commands.main import main
 from posecoach.core.errors import PosecoachError
 from posecoach.outputs.history import History
+from posecoach.runner.analyze import AnalyzeOptions
+from posecoach.runner.batch import check_outputs_distinct, run_batch
 
 FRAMES = 36
 

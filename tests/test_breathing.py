@@ -3,9 +3,13 @@ import math
 
 import numpy as np
 import pytest
-
 from lying_builders import supine_pose
-from posecoach.exercises.breathing import BreathingRate, belly_height_px, rate_from_samples
+
+from posecoach.exercises.breathing import (
+    BreathingRate,
+    belly_height_px,
+    rate_from_samples,
+)
 from posecoach.exercises.lying import body_line
 
 

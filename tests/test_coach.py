@@ -1,10 +1,10 @@
 """The coach as table-driven frame sequences: phases, hold timer, cue priority and pacing."""
 from __future__ import annotations
 
-from posecoach.exercises.lunge_coach import Coach
 from posecoach.core.config import CoachConfig
-from posecoach.exercises.lunge import LungeState, Observation
 from posecoach.core.types import Metrics
+from posecoach.exercises.lunge import LungeState, Observation
+from posecoach.exercises.lunge_coach import Coach
 
 FPS = 30
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from test_coach import codes, play, state
 
-from posecoach.exercises.lunge_coach import Coach
 from posecoach.core.config import CoachConfig
-from posecoach.exercises.lunge import LungeState, Observation
 from posecoach.core.types import Metrics
+from posecoach.exercises.lunge import LungeState, Observation
+from posecoach.exercises.lunge_coach import Coach
 
 FPS = 30
 

@@ -13,11 +13,18 @@ import pytest
 from record_builders import left_then_right, summary_for
 
 from posecoach.commands.main import main
-from posecoach.outputs.history import DB_NAME, History, delete_all, format_days, plot_days, sessions_root
-from posecoach.outputs.session_log import RAW_VIDEO, SessionRecorder
-from posecoach.outputs.tally import FAULT_NAMES
 from posecoach.core.paths import data_dir
 from posecoach.core.types import Cue, Frame, FrameResult, LungeNotes, Metrics
+from posecoach.outputs.history import (
+    DB_NAME,
+    History,
+    delete_all,
+    format_days,
+    plot_days,
+    sessions_root,
+)
+from posecoach.outputs.session_log import RAW_VIDEO, SessionRecorder
+from posecoach.outputs.tally import FAULT_NAMES
 
 
 def all_good(recs: list[dict]) -> list[dict]:

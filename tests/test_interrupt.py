@@ -133,11 +133,12 @@ class FakeWindow:
 
 def run_live_on(clip: Path, folder: Path, window: bool, session_class: type | None = None) -> dict:
     """The live loop on `clip` (at double speed, muted) with the product's lunge session."""
+    from session_builders import context
+
     import posecoach.ui.live as live
     from posecoach.sessions.lunge import LungeSession
-    from posecoach.vision.sources import PacedVideoSource
-    from session_builders import context
     from posecoach.vision.estimator import PoseEstimator
+    from posecoach.vision.sources import PacedVideoSource
 
     session = (session_class or LungeSession)(context(PoseEstimator()))
     opts = live.LiveOptions(window=window, mute=True, session_dir=folder)

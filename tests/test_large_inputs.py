@@ -12,9 +12,9 @@ import pytest
 from clipmaker import make_clip
 from conftest import real_clip
 
+from posecoach.core.protocol import METRIC_NAMES
 from posecoach.runner.analyze import AnalyzeOptions, analyze_video
 from posecoach.vision.estimator import PoseEstimator
-from posecoach.core.protocol import METRIC_NAMES
 
 
 def analyse(video: Path, out: Path, max_side: int, annotate: bool = False) -> list[dict]:

@@ -18,8 +18,18 @@ import cv2
 import numpy as np
 import pytest
 from conftest import real_clip
-from live_helpers import (Xvfb, base_env, checklist_shown, contrast, cue_banner, records, run_cli, text_page_stats,
-                          wait_for, write_clip)
+from live_helpers import (
+    Xvfb,
+    base_env,
+    checklist_shown,
+    contrast,
+    cue_banner,
+    records,
+    run_cli,
+    text_page_stats,
+    wait_for,
+    write_clip,
+)
 
 SHOTS_ENV = "POSECOACH_TEST_SHOTS"  # keep the screenshots in this folder (to look at them)
 

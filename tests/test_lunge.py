@@ -3,11 +3,11 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-
 from builders import facing_camera_pose, lunge_pose
+
 from posecoach.core.config import Settings
-from posecoach.exercises.lunge import LungeAnalyzer, observe
 from posecoach.core.types import Pose
+from posecoach.exercises.lunge import LungeAnalyzer, observe
 
 
 @pytest.mark.parametrize("facing", [1, -1])

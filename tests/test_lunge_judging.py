@@ -10,9 +10,9 @@ from builders import facing_camera_pose, lunge_pose
 
 from posecoach.core import geometry as g
 from posecoach.core.config import Settings
+from posecoach.core.types import Pose
 from posecoach.exercises import joints as J
 from posecoach.exercises.lunge import LungeAnalyzer
-from posecoach.core.types import Pose
 
 
 def feed(analyzer: LungeAnalyzer, pose: Pose, seconds: float, t0: int = 0, fps: float = 30.0):

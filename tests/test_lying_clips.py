@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import ROOT, SAMPLES, assert_interface_ok
+
 from posecoach.commands.main import main
 from posecoach.core.config import Band
 from posecoach.exercises.judging import judge_truth
@@ -201,9 +201,9 @@ def test_truth_bands_follow_the_protocol_convention():
 def test_a_recorded_routine_moves_on_by_posture(tmp_path):
     """Rest, then kneeling, then face down on the ball, in one video: the routine follows."""
     import cv2
+    from session_builders import session
 
     from posecoach.vision.sources import open_source
-    from session_builders import session
 
     video = tmp_path / "routine.mp4"
     writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"mp4v"), 15.0, (640, 480))

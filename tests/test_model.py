@@ -6,8 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from posecoach.vision.model import (ENV_VAR, MODEL_NAME, REQUIRED_ENTRIES, ModelError, default_model_path,
-                             load_model_bytes, model_path)
+from posecoach.vision.model import (
+    ENV_VAR,
+    MODEL_NAME,
+    REQUIRED_ENTRIES,
+    ModelError,
+    default_model_path,
+    load_model_bytes,
+    model_path,
+)
 
 REAL_CLIPS = Path(__file__).resolve().parents[1].parent / "shared" / "real_clips"
 

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 from builders import lunge_pose
 
-from posecoach.ui.overlay import annotate, cue_kind
 from posecoach.core.types import FrameResult, LungeNotes, Metrics
+from posecoach.ui.overlay import annotate, cue_kind
 
 W, H = 1280, 720
 

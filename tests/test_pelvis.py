@@ -9,10 +9,16 @@ from builders import lunge_pose
 from mask_builders import DrawnTrunk, add_blob, draw_trunk
 
 from posecoach.core.landmarks import Landmark as L
-from posecoach.pelvis.outline import trunk_axes
-from posecoach.pelvis.model import Sample, calibrate, camera_moved, hands_off_thigh, measure
-from posecoach.pelvis.tilt import PelvisTilt
 from posecoach.core.types import Pose
+from posecoach.pelvis.model import (
+    Sample,
+    calibrate,
+    camera_moved,
+    hands_off_thigh,
+    measure,
+)
+from posecoach.pelvis.outline import trunk_axes
+from posecoach.pelvis.tilt import PelvisTilt
 
 # An arched back: deeper hollow, buttocks further back; a tucked one: flatter.
 NEUTRAL = dict(hollow=0.05, buttock=0.22)

@@ -8,20 +8,20 @@ from types import SimpleNamespace
 import numpy as np
 from builders import lunge_pose
 from mask_builders import draw_trunk
+from session_builders import lunge_session
 from test_coach import codes, play, state
 from test_pelvis import ARCHED, NEUTRAL, TUCKED, posed
 
-from posecoach.pelvis.calibration import STEPS, GuidedCalibration
-from posecoach.exercises.lunge_coach import Coach
 from posecoach.core.config import CoachConfig, Settings
-from posecoach.exercises.lunge import LungeAnalyzer
-from posecoach.core.landmarks import Landmark as L
 from posecoach.core.cues import TEXTS as CUES
+from posecoach.core.landmarks import Landmark as L
+from posecoach.core.types import Frame, FrameResult
+from posecoach.exercises.lunge import LungeAnalyzer
+from posecoach.exercises.lunge_coach import Coach
+from posecoach.pelvis.calibration import STEPS, GuidedCalibration
 from posecoach.pelvis.model import measure
 from posecoach.pelvis.tilt import PelvisTilt
 from posecoach.runner.two_pass import ReplayEstimator, first_pass
-from session_builders import lunge_session
-from posecoach.core.types import Frame, FrameResult
 
 
 class FixedPelvis:

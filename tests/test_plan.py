@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from posecoach.commands.main import main
-from posecoach.exercises.lunge_coach import Coach
 from posecoach.core.config import Settings
 from posecoach.core.errors import ConfigError
 from posecoach.core.plan import LIMITS, load_plan, parse_plan
+from posecoach.exercises.lunge_coach import Coach
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "plans" / "example.toml"

@@ -12,9 +12,9 @@ import cv2
 import numpy as np
 import pytest
 
+from posecoach.core.types import Frame, Pose
 from posecoach.vision.estimator import distinct_people, shrink
 from posecoach.vision.sources import LatestFrameSource, prefetch
-from posecoach.core.types import Frame, Pose
 
 
 class Ticker(LatestFrameSource):

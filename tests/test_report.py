@@ -12,9 +12,9 @@ import pytest
 from record_builders import left_then_right, summary_for, write_analysis
 
 from posecoach.core.errors import PosecoachError
+from posecoach.core.types import METRIC_NAMES
 from posecoach.outputs.report import load_analysis, write_metrics_csv, write_report
 from posecoach.outputs.tally import Tally
-from posecoach.core.types import METRIC_NAMES
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

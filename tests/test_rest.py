@@ -2,12 +2,18 @@
 import math
 
 import pytest
+from lying_builders import (
+    cue_codes,
+    prone_pose,
+    run_floor_coach,
+    supine_pose,
+    upright_pose,
+)
 
-from lying_builders import cue_codes, prone_pose, run_floor_coach, supine_pose, upright_pose
+from posecoach.core.types import Pose
 from posecoach.exercises.lying import classify_posture
 from posecoach.exercises.rest import PELVIS_LIFT_OFFSET_DEG, RestAnalyzer, observe_rest
 from posecoach.exercises.rest_coach import RestCoach, RestConfig
-from posecoach.core.types import Pose
 
 
 @pytest.mark.parametrize("head_dir", [1, -1])

@@ -6,11 +6,17 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-from clipmaker import assert_one_line_error, cut_bytes, make_clip, mutate_bytes, records, run_cli
-from conftest import real_clip
-
 import cv2
+import pytest
+from clipmaker import (
+    assert_one_line_error,
+    cut_bytes,
+    make_clip,
+    mutate_bytes,
+    records,
+    run_cli,
+)
+from conftest import real_clip
 
 
 @pytest.fixture(scope="module")

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from posecoach.core.landmarks import NUM_LANDMARKS
-from posecoach.vision.rotation import CCW, CW, unrotate_pose
 from posecoach.core.types import Pose
+from posecoach.vision.rotation import CCW, CW, unrotate_pose
 
 
 @pytest.mark.parametrize("rotation", [CW, CCW])

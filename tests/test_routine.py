@@ -1,18 +1,17 @@
 """The routine's flow as table-driven sequences of constructed poses (no model needed)."""
 from dataclasses import replace
 
+import numpy as np
 import pytest
-
 from builders import lunge_pose
 from lying_builders import prone_pose, supine_pose, upright_pose
+from session_builders import NoEstimator, session
+
 from posecoach.core.config import Settings
+from posecoach.core.types import Frame, Pose
 from posecoach.exercises.ball import BallConfig
 from posecoach.exercises.rest_coach import RestConfig
 from posecoach.sessions.routine import RoutineSession
-from session_builders import NoEstimator, session
-from posecoach.core.types import Frame, Pose
-
-import numpy as np
 
 SUPINE, PRONE, SIT = supine_pose(), prone_pose(), upright_pose("sitting")
 LEFT, RIGHT = lunge_pose(front="left"), lunge_pose(front="right")

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import json
 
-from posecoach.ui import safety
 from posecoach.core.paths import data_dir
+from posecoach.ui import safety
 from posecoach.ui.screens import end_lines, safety_gate
 
 

@@ -6,14 +6,21 @@ from __future__ import annotations
 
 import json
 import math
-from pathlib import Path
-
 import sys
+from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # samplegen is not in the runtime wheel
-from samplegen.metrics import ALL_CODES, BANDS, FORM_CODES, judge, pixels_to_sagittal, sagittal_metrics, view_label
+from samplegen.metrics import (
+    ALL_CODES,
+    BANDS,
+    FORM_CODES,
+    judge,
+    pixels_to_sagittal,
+    sagittal_metrics,
+    view_label,
+)
 from samplegen.scenario import ScenarioError, load_scenario, parse_scenario
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_videos"

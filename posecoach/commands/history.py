@@ -21,9 +21,9 @@ def add_parser(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """`posecoach history`: progress by day; --plot FILE draws it; --delete removes it all."""
-    from posecoach.outputs.history import History, delete_all, format_days, plot_days
-    from posecoach.core.protocol import FAULT_NAMES
     from posecoach.core.paths import data_dir
+    from posecoach.core.protocol import FAULT_NAMES
+    from posecoach.outputs.history import History, delete_all, format_days, plot_days
 
     if args.delete:
         home = data_dir(create=False)

@@ -6,7 +6,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from posecoach.commands.options import add_stream_options, plan_settings, session_dir, with_setup_check
+from posecoach.commands.options import (
+    add_stream_options,
+    plan_settings,
+    session_dir,
+    with_setup_check,
+)
 from posecoach.core.config import LUNGE_HOLD_S, Settings
 from posecoach.core.errors import PosecoachError
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from posecoach.core.protocol import FAULT_METRIC as FAULT_METRIC  # re-exported: bands are judged on these
+from posecoach.core.protocol import (
+    FAULT_METRIC as FAULT_METRIC,  # re-exported: bands are judged on these
+)
+from posecoach.core.protocol import Fault
 
 
 @dataclass(frozen=True)
@@ -53,11 +56,11 @@ class Band:
 
 def default_bands() -> dict[str, Band]:
     return {
-        "KNEE_PAST_ANKLE": Band(fault=15.0, ok=6.0),
-        "FOOT_TOO_FAR": Band(fault=115.0, ok=100.0),
-        "HIPS_FORWARD": Band(fault=22.0, ok=10.0),
-        "ANTERIOR_TILT": Band(fault=8.0, ok=0.0),
-        "LEANING_FORWARD": Band(fault=20.0, ok=8.0),
+        Fault.KNEE_PAST_ANKLE: Band(fault=15.0, ok=6.0),
+        Fault.FOOT_TOO_FAR: Band(fault=115.0, ok=100.0),
+        Fault.HIPS_FORWARD: Band(fault=22.0, ok=10.0),
+        Fault.ANTERIOR_TILT: Band(fault=8.0, ok=0.0),
+        Fault.LEANING_FORWARD: Band(fault=20.0, ok=8.0),
     }
 
 

@@ -26,3 +26,8 @@ def data_dir(create: bool = True) -> Path:
         except OSError as e:
             raise PosecoachError(f"cannot create the data folder {path}: {e.strerror or e}") from e
     return path
+
+
+# What the sources read: video files by suffix, and folders of images.
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"}
+VIDEO_SUFFIXES = {".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv"}

@@ -18,10 +18,17 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from posecoach.core.config import Band, CoachConfig, Settings, default_bands
-from posecoach.core.errors import ConfigError
-from posecoach.core.config import BALL_SPOT_S, LUNGE_HOLD_S, REST_S
+from posecoach.core.config import (
+    BALL_SPOT_S,
+    LUNGE_HOLD_S,
+    REST_S,
+    Band,
+    CoachConfig,
+    Settings,
+    default_bands,
+)
 from posecoach.core.cues import CUE_TABLE
+from posecoach.core.errors import ConfigError
 from posecoach.core.protocol import SIDES
 
 if sys.version_info >= (3, 11):
@@ -203,7 +210,9 @@ def parse_plan(data: dict[str, Any], base: Settings | None = None, source: Path 
     coach_t = _table(data.get("coach", {}), "coach")
     _no_unknown(coach_t, PACING, "coach.")
     pacing = {k: _num(v, f"coach.{k}", *PACING[k]) for k, v in coach_t.items()}
-    coach: CoachConfig = replace(base.coach, voice=voice, language=language, **pacing)
+    coach: CoachConfig = replace(base.coach, voice=voice, language=language,
+                                 cue_cooldown_s=pacing.get("cue_cooldown_s", base.coach.cue_cooldown_s),
+                                 cue_gap_s=pacing.get("cue_gap_s", base.coach.cue_gap_s))
     lunge = next((e for e in exercises if e.name == "kneeling_lunge"), None)
     if lunge is not None:
         coach = replace(coach, hold_s=lunge.hold_s, sides=lunge.holds)

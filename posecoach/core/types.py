@@ -6,7 +6,9 @@ from dataclasses import dataclass, field, fields
 import numpy as np
 
 from posecoach.core.landmarks import NUM_LANDMARKS
-from posecoach.core.protocol import METRIC_NAMES as METRIC_NAMES  # re-exported: Metrics' fields
+from posecoach.core.protocol import (
+    METRIC_NAMES as METRIC_NAMES,  # re-exported: Metrics' fields
+)
 from posecoach.core.protocol import Phase, View
 
 

@@ -13,7 +13,13 @@ from collections.abc import Callable
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
-_END = object()
+
+
+class _End:
+    """Put after the last item: the worker stops."""
+
+
+_END = _End()
 
 
 class InOrderWorker(Generic[T]):
@@ -25,7 +31,7 @@ class InOrderWorker(Generic[T]):
                  on_exit: Callable[[], None] | None = None) -> None:
         self._handle = handle
         self._on_exit = on_exit
-        self._queue: queue.Queue[object] = queue.Queue(maxsize=depth)
+        self._queue: queue.Queue[T | _End] = queue.Queue(maxsize=depth)
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._thread.start()
@@ -56,8 +62,8 @@ class InOrderWorker(Generic[T]):
 
     def _run(self) -> None:
         try:
-            while (item := self._queue.get()) is not _END:
-                self._handle(item)  # type: ignore[arg-type]
+            while not isinstance(item := self._queue.get(), _End):
+                self._handle(item)
         except BaseException as e:  # noqa: BLE001 - handed to the producer
             self._error = e
             while self._queue.get() is not _END:  # let a waiting producer finish

@@ -19,8 +19,18 @@ from posecoach.core.config import BALL_SPOT_S
 from posecoach.core.pacing import CuePacer
 from posecoach.core.protocol import Fault, Phase, View
 from posecoach.core.types import Cue, Pose
-from posecoach.exercises.floor_coach import SETUP_COOLDOWN_S, FloorCoachBase, FloorCoachState
-from posecoach.exercises.judging import FLOOR_FLAGS, FaultJudge, PostureVote, SmoothedMetrics, scene_flags
+from posecoach.exercises.floor_coach import (
+    SETUP_COOLDOWN_S,
+    FloorCoachBase,
+    FloorCoachState,
+)
+from posecoach.exercises.judging import (
+    FLOOR_FLAGS,
+    FaultJudge,
+    PostureVote,
+    SmoothedMetrics,
+    scene_flags,
+)
 from posecoach.exercises.lying import body_line, classify_posture
 from posecoach.exercises.rest import UP_POSTURES
 from posecoach.exercises.view import ViewHysteresis, parts_out_of_frame, view_angle
@@ -108,6 +118,7 @@ class BallCoach(FloorCoachBase):
     """`update(state, t_ms)` -> FloorCoachState. Phases: setup -> positioning (lie face down on
     the ball) -> releasing (the spot timer counts while prone) -> moving (ease off, move the ball)
     -> ... -> done; paused when the person gets up; stopped on the pain key."""
+    config: BallConfig
 
     def __init__(self, config: BallConfig | None = None, strings: dict[str, str] | None = None) -> None:
         self.config = config or BallConfig()

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from posecoach.core.pacing import CuePacer
-from posecoach.core.protocol import Phase, View
+from posecoach.core.protocol import Fault, Phase, View
 from posecoach.core.types import Cue
 
 # Floor cooldowns shared by both exercises (seconds): "step back" is repeated less often than in
@@ -62,6 +62,9 @@ class FloorCoachBase:
     def done(self) -> bool:
         return self.phase == Phase.DONE
 
+    def switch_side(self) -> None:
+        """The person asks for the other side (key s); an exercise without sides ignores it."""
+
     def stop_for_pain(self, t_ms: int) -> Cue:
         """Pain key: stop at once (the cue says to see a professional if pain is sharp or lasting)."""
         self.stopped = True
@@ -88,4 +91,4 @@ class FloorCoachBase:
             self._setup_since = t_ms
         if t_ms - self._setup_since < 1000 * self.config.setup_cue_after_s:
             return None
-        return "LYING_SETUP" if not person else "NOT_SIDE_VIEW" if view == View.FRONT else "STEP_BACK"
+        return "LYING_SETUP" if not person else Fault.NOT_SIDE_VIEW if view == View.FRONT else "STEP_BACK"

@@ -14,7 +14,7 @@ from posecoach.core.protocol import Fault, View
 
 # The floor exercises' debounce of the scene faults (ms on, ms off): lying people are found less
 # steadily, so a short gap is not reported at once.
-FLOOR_FLAGS = {Fault.NO_PERSON: (300.0, 300.0), Fault.NOT_SIDE_VIEW: (300.0, 300.0)}
+FLOOR_FLAGS: dict[str, tuple[float, float]] = {Fault.NO_PERSON: (300.0, 300.0), Fault.NOT_SIDE_VIEW: (300.0, 300.0)}
 
 
 def scene_flags(person: bool, view: View) -> dict[str, bool | None]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from posecoach.core import geometry as g
-from posecoach.core.config import Settings
+from posecoach.core.config import Band, Settings
 from posecoach.core.filters import OneEuro, Passthrough
 from posecoach.core.landmarks import Landmark as L
 from posecoach.core.landmarks import side_joints
@@ -24,6 +24,7 @@ from posecoach.exercises.joints import JointCentres, joint_centres
 from posecoach.exercises.judging import FaultJudge, scene_flags
 from posecoach.exercises.view import ViewHysteresis, parts_out_of_frame, view_angle
 from posecoach.pelvis.source import NullPelvis, PelvisSource
+
 
 @dataclass
 class Observation:
@@ -152,7 +153,8 @@ class LungeAnalyzer:
 
         self._filters = {name: make() for name in METRIC_NAMES}
         on, off = (sm.fault_on_ms, sm.fault_off_ms) if smooth else (0.0, 0.0)
-        bands = {code: (FAULT_METRIC[code], self.settings.bands[code]) for code in FORM_FAULTS}
+        bands: dict[str, tuple[str, Band]] = {code: (FAULT_METRIC[code], self.settings.bands[code])
+                                              for code in FORM_FAULTS}
         self._faults = FaultJudge(bands, on_ms=on, off_ms=off, midpoint=self.plain, first_flag_at_once=True,
                                   flags={Fault.NO_PERSON: (on, off), Fault.NOT_SIDE_VIEW: (on, off)})
         self._facing_votes: deque[float] = deque(maxlen=30)
@@ -198,7 +200,7 @@ class LungeAnalyzer:
         metrics = Metrics(**values) if in_lunge and view != View.FRONT else Metrics()
 
         # an uncalibrated pelvis estimate is rough: ANTERIOR_TILT only when clearly anterior
-        shift = {Fault.ANTERIOR_TILT: self.pelvis.threshold_shift_deg}
+        shift: dict[str, float] = {Fault.ANTERIOR_TILT: self.pelvis.threshold_shift_deg}
         faults = self._faults.update(metrics.to_values(), in_lunge and view == View.SIDE, t_ms,
                                      flags=scene_flags(obs.person, view), shift=shift)
         cue_faults = None if self.plain else self._faults.confirmed

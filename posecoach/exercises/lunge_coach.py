@@ -3,9 +3,10 @@
 Phases: setup (come into view, side-on, whole body) -> positioning (get into the lunge) ->
 holding -> switch (other side, or rest before a repetition) -> done. With `setup_check` (live)
 coaching waits until the setup has been right for a moment - whole body in frame, side-on, big
-enough, lit enough - and says so; each problem is named meanwhile. The hold timer counts only while form is good. Cues are
-chosen by priority, each code has a cooldown and there is a minimum gap between any two cues, so
-the person hears one clear instruction at a time and is not nagged.
+enough, lit enough - and says so; each problem is named meanwhile. The hold timer counts only
+while form is good. Cues are chosen by the cue table's priority (core.pacing): each code has a
+cooldown and there is a minimum gap between any two cues, so the person hears one clear
+instruction at a time and is not nagged.
 """
 from __future__ import annotations
 
@@ -93,6 +94,7 @@ class Coach:
     def setup_issues(self, st: LungeState, extra: list[str]) -> list[str]:
         """What stops a good view of the person, most important first (codes)."""
         light = [c for c in LIGHT_CODES if c in extra]
+        issues: list[str]
         if not st.obs.person:
             issues = [] if light else [Fault.NO_PERSON]  # in the dark, "step into view" misleads
         elif st.obs.out_of_frame:
@@ -113,7 +115,7 @@ class Coach:
             return CoachState(Phase.STOPPED, None, dict(self.hold_s), None, False)
 
         form = [f for f in st.faults if f in FORM_FAULTS]
-        self._both_hip_faults = "ANTERIOR_TILT" in form and "HIPS_FORWARD" in form
+        self._both_hip_faults = Fault.ANTERIOR_TILT in form and Fault.HIPS_FORWARD in form
         side = st.front_side if st.in_lunge else None
         remaining = self.remaining_sides()
         extra = list(extra or [])
@@ -141,8 +143,8 @@ class Coach:
             # speak only the faults the analyzer calls clear (past the fault line), if it says
             cueable = form if st.cue_faults is None else [f for f in form if f in st.cue_faults]
             wanted.extend(cueable)
-            if "ANTERIOR_TILT" in cueable and "HIPS_FORWARD" in cueable:
-                wanted.remove("HIPS_FORWARD")  # one cue for both: hips back and tailbone tucked
+            if Fault.ANTERIOR_TILT in cueable and Fault.HIPS_FORWARD in cueable:
+                wanted.remove(Fault.HIPS_FORWARD)  # one cue for both: hips back and tailbone tucked
             good = not form and st.view == View.SIDE and not CALIBRATING & set(extra)
             if good:
                 before = self._rep_hold[side]
@@ -185,8 +187,9 @@ class Coach:
         issues = self.setup_issues(st, extra)
         wanted = [c for c in extra if c not in SETUP_ONLY and c not in issues]
         seen = st.obs.person and not any(c not in SOFT_SETUP for c in issues)
-        self._soft_since = (t_ms if self._soft_since is None else self._soft_since) if seen else None
-        if issues and seen and t_ms - self._soft_since >= self.config.setup_patience_s * 1000:
+        soft_since = (t_ms if self._soft_since is None else self._soft_since) if seen else None
+        self._soft_since = soft_since
+        if issues and soft_since is not None and t_ms - soft_since >= self.config.setup_patience_s * 1000:
             self.setup_confirmed = True  # only soft problems, for long enough: coach anyway
             self._setup_cue = "SETUP_ANYWAY"
             wanted.append("SETUP_ANYWAY")
@@ -224,10 +227,10 @@ class Coach:
     def _choose(self, wanted: list[str], t_ms: int) -> Cue | None:
         # ANTERIOR_TILT with HIPS_FORWARD is one message: pushing the hips forward is what arches
         # the back; saying it also counts as saying HIPS_FORWARD.
-        texts = {"ANTERIOR_TILT": "HIPS_FORWARD_ARCHED"} if self._both_hip_faults else None
+        texts: dict[str, str] | None = {Fault.ANTERIOR_TILT: "HIPS_FORWARD_ARCHED"} if self._both_hip_faults else None
         cue = self.pacer.choose(wanted, t_ms, texts=texts, front=self._front())
         if cue is not None and texts and cue.code in texts:
-            self.pacer.mark("HIPS_FORWARD", t_ms)
+            self.pacer.mark(Fault.HIPS_FORWARD, t_ms)
         if cue is not None and cue.code in ("SWITCH_SIDES", "NEXT_REP"):
             self.pacer.allow_again("HOLD_COMPLETE")
         return cue

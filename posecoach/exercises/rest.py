@@ -30,11 +30,21 @@ import numpy as np
 
 from posecoach.core import geometry as g
 from posecoach.core.config import Band
-from posecoach.exercises.breathing import BreathingRate, belly_height_px, landmark_height_px
 from posecoach.core.landmarks import side_joints
 from posecoach.core.protocol import Fault, View
 from posecoach.core.types import Pose
-from posecoach.exercises.judging import FLOOR_FLAGS, FaultJudge, PostureVote, SmoothedMetrics, scene_flags
+from posecoach.exercises.breathing import (
+    BreathingRate,
+    belly_height_px,
+    landmark_height_px,
+)
+from posecoach.exercises.judging import (
+    FLOOR_FLAGS,
+    FaultJudge,
+    PostureVote,
+    SmoothedMetrics,
+    scene_flags,
+)
 from posecoach.exercises.lying import BodyLine, body_line, classify_posture
 from posecoach.exercises.view import ViewHysteresis, parts_out_of_frame, view_angle
 

@@ -16,7 +16,11 @@ from posecoach.core.config import REST_S
 from posecoach.core.pacing import CuePacer
 from posecoach.core.protocol import Fault, Phase, View
 from posecoach.core.types import Cue
-from posecoach.exercises.floor_coach import SETUP_COOLDOWN_S, FloorCoachBase, FloorCoachState
+from posecoach.exercises.floor_coach import (
+    SETUP_COOLDOWN_S,
+    FloorCoachBase,
+    FloorCoachState,
+)
 from posecoach.exercises.rest import REST_FAULTS, UP_POSTURES, RestState
 
 PROMPTS = ("REST_PROMPT_1", "REST_PROMPT_2", "REST_PROMPT_3", "REST_PROMPT_4")
@@ -41,6 +45,7 @@ class RestConfig:
 
 class RestCoach(FloorCoachBase):
     """`update(state, t_ms)` once per analysed frame -> FloorCoachState. Never reads a clock."""
+    config: RestConfig
 
     def __init__(self, config: RestConfig | None = None, strings: dict[str, str] | None = None) -> None:
         self.config = c = config or RestConfig()
@@ -53,10 +58,6 @@ class RestCoach(FloorCoachBase):
         self.fast_breathing_s = 0.0
         self._next_prompt_s = c.prompt_every_s
         self._prompt_i = 0
-
-    # -- user actions (keys; the pain key is FloorCoachBase.stop_for_pain) ----------------------
-    def switch_side(self) -> None:
-        """Constructive rest has no sides; the key does nothing here."""
 
     # -- per frame --------------------------------------------------------------------------
     def update(self, st: RestState, t_ms: int) -> FloorCoachState:

@@ -15,10 +15,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from posecoach.core.errors import PosecoachError
-from posecoach.outputs.tally import SIDES, Tally
 from posecoach.core.paths import data_dir
+from posecoach.outputs.tally import SIDES, Tally
 
 DB_NAME = "history.sqlite"
 SESSIONS = "sessions"
@@ -105,7 +106,8 @@ class History:
         with self.db:
             cur = self.db.execute("INSERT INTO sessions (started_at, kind, source, folder) VALUES (?, ?, ?, ?)",
                                   (started_at or now_iso(), kind, source, str(folder) if folder else None))
-        return int(cur.lastrowid)  # type: ignore[arg-type]
+        assert cur.lastrowid is not None, "an INSERT has a row id"
+        return cur.lastrowid
 
     def save_progress(self, session_id: int, tally: Tally, hold_s: Mapping[str, float], target_s: float) -> None:
         """Upsert the side rows of a session from its tally so far, and its duration; commits."""
@@ -129,11 +131,11 @@ class History:
             self.db.execute("UPDATE sessions SET end_reason = ?, pain_stop = ? WHERE id = ?",
                             (end_reason, int(pain_stop), session_id))
 
-    def add_analysis(self, records: list[dict], summary: Mapping[str, object], folder: Path | None,
+    def add_analysis(self, records: list[dict[str, Any]], summary: Mapping[str, Any], folder: Path | None,
                      target_s: float, kind: str = "analyze") -> int:
         """One finished analysis (a video) as a session with its sides."""
-        sid = self.start_session(kind, str(summary.get("video", "")), folder, summary.get("started_at"))  # type: ignore[arg-type]
-        self.save_progress(sid, Tally.of(records), summary.get("hold_s") or {}, target_s)  # type: ignore[arg-type]
+        sid = self.start_session(kind, str(summary.get("video", "")), folder, summary.get("started_at"))
+        self.save_progress(sid, Tally.of(records), summary.get("hold_s") or {}, target_s)
         self.finish_session(sid, str(summary.get("end_reason") or "analysed"), bool(summary.get("pain_stop")))
         return sid
 

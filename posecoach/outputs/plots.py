@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -15,9 +16,15 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from posecoach.core.config import Band
-from posecoach.core.protocol import FORM_FAULTS, SETUP_FAULTS, SIDES
+from posecoach.core.protocol import (
+    FAULT_METRIC,
+    FORM_FAULTS,
+    METRIC_NAMES,
+    SETUP_FAULTS,
+    SIDES,
+    Fault,
+)
 from posecoach.outputs.tally import in_lunge_side
-from posecoach.core.protocol import METRIC_NAMES
 
 GOOD = "#2e7d32"
 FAULT = "#c62828"
@@ -32,9 +39,8 @@ METRIC_LABEL: dict[str, tuple[str, str, str]] = {
     "trunk_lean_deg": ("Trunk lean", "degrees", "+ = leaning forward"),
     "pelvic_tilt_deg": ("Pelvic tilt", "degrees", "+ = low back arched, - = tailbone tucked"),
 }
-METRIC_FAULT = {"front_knee_angle_deg": "FOOT_TOO_FAR", "shin_tilt_deg": "KNEE_PAST_ANKLE",
-                "knee_ahead_of_ankle": "KNEE_PAST_ANKLE", "back_hip_extension_deg": "HIPS_FORWARD",
-                "trunk_lean_deg": "LEANING_FORWARD", "pelvic_tilt_deg": "ANTERIOR_TILT"}
+# The fault each measurement's plot shades the bands of (the knee's offset shares the shin's).
+METRIC_FAULT: dict[str, str] = {**{m: f for f, m in FAULT_METRIC.items()}, "knee_ahead_of_ankle": Fault.KNEE_PAST_ANKLE}
 
 
 def good_band(metric: str, bands: Mapping[str, Band]) -> tuple[float, float, float]:
@@ -63,18 +69,18 @@ def png(fig: Figure) -> bytes:
     return buf.getvalue()
 
 
-def _series(records: Sequence[Mapping[str, object]], metric: str) -> np.ndarray:
+def _series(records: Sequence[Mapping[str, Any]], metric: str) -> np.ndarray:
     out = np.full(len(records), np.nan)
     for i, r in enumerate(records):
-        v = (r.get("metrics") or {}).get(metric)  # type: ignore[union-attr]
+        v = (r.get("metrics") or {}).get(metric)
         if v is not None:
             out[i] = float(v)
     return out
 
 
-def angle_figure(records: Sequence[Mapping[str, object]], bands: Mapping[str, Band]) -> Figure:
+def angle_figure(records: Sequence[Mapping[str, Any]], bands: Mapping[str, Band]) -> Figure:
     """The six measurements over time, the good range shaded green and the fault zone red."""
-    t = np.array([int(r["t_ms"]) for r in records], dtype=float) / 1000.0  # type: ignore[call-overload]
+    t = np.array([int(r["t_ms"]) for r in records], dtype=float) / 1000.0
     fig = Figure(figsize=(11, 10.5), layout="constrained")
     axes = fig.subplots(3, 2, sharex=True)
     for ax, metric in zip(axes.flat, METRIC_NAMES):
@@ -126,16 +132,16 @@ def _runs(mask: Sequence[bool], t: np.ndarray, end: float) -> list[tuple[float, 
     return out
 
 
-def timeline_figure(records: Sequence[Mapping[str, object]], cues: Sequence[Mapping[str, object]],
+def timeline_figure(records: Sequence[Mapping[str, Any]], cues: Sequence[Mapping[str, Any]],
                     hold_target_s: float, fault_names: Mapping[str, str]) -> Figure:
     """Top: the hold timer of each side against its target. Bottom: what was going on when, one
     named row each (good form per side, each fault, setup problems), cues as numbered ticks."""
-    t = np.array([int(r["t_ms"]) for r in records], dtype=float) / 1000.0  # type: ignore[call-overload]
+    t = np.array([int(r["t_ms"]) for r in records], dtype=float) / 1000.0
     end = float(t[-1] + (t[-1] - t[-2] if len(t) > 1 else 0.03)) if len(t) else 1.0
     fig = Figure(figsize=(11, 6.8), layout="constrained")
     top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=[1, 1.6])
     for side in SIDES:
-        h = [float((r.get("hold_s") or {}).get(side, 0.0)) for r in records]  # type: ignore[union-attr]
+        h = [float((r.get("hold_s") or {}).get(side, 0.0)) for r in records]
         top.plot(t, h, color=SIDE_COLOUR[side], lw=2, label=f"{side} leg forward")
     top.axhline(hold_target_s, color="#333333", ls="--", lw=1, label=f"target {hold_target_s:g} s")
     top.set_ylabel("hold in good form (s)")
@@ -146,7 +152,7 @@ def timeline_figure(records: Sequence[Mapping[str, object]], cues: Sequence[Mapp
 
     rows: list[tuple[str, list[bool], str]] = []
     sides = [in_lunge_side(r) for r in records]
-    faults = [set(map(str, r.get("faults") or [])) for r in records]  # type: ignore[call-overload]
+    faults = [set(map(str, r.get("faults") or [])) for r in records]
     for side in SIDES:
         rows.append((f"good form, {side} leg", [s == side and not (f & set(FORM_FAULTS))
                                                 for s, f in zip(sides, faults)], GOOD))
@@ -157,7 +163,7 @@ def timeline_figure(records: Sequence[Mapping[str, object]], cues: Sequence[Mapp
     for i, (_, on, colour) in enumerate(rows):
         bottom.broken_barh(_runs(on, t, end), (i - 0.35, 0.7), color=colour, alpha=0.8)
     for n, c in enumerate(cues, 1):
-        x = int(c["t_ms"]) / 1000.0  # type: ignore[call-overload]
+        x = int(c["t_ms"]) / 1000.0
         bottom.plot([x, x], [-1.35, -0.65], color="#333333", lw=1.2)
         if len(cues) <= 40:
             bottom.text(x, -1.4, str(n), ha="center", va="bottom", fontsize=9)

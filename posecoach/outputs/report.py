@@ -9,18 +9,19 @@ import base64
 import csv
 import html
 import json
-from datetime import datetime
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from posecoach.core.config import Band, CoachConfig, default_bands
-from posecoach.core.errors import PosecoachError
 from posecoach.core.cues import TEXTS
+from posecoach.core.errors import PosecoachError
 from posecoach.core.protocol import FAULT_NAMES, FORM_FAULTS, SIDES
+from posecoach.core.types import METRIC_NAMES
 from posecoach.outputs import plots
 from posecoach.outputs.routine_report import floor_sections
 from posecoach.outputs.tally import Tally
-from posecoach.core.types import METRIC_NAMES
 
 SAFETY = ("posecoach gives exercise-form guidance, not diagnosis. A stretch should feel mild; it "
           "should never feel sharp, stabbing or intensely painful. If it does, stop. See a "
@@ -31,7 +32,7 @@ CSV_COLUMNS = ("frame", "t_ms", "time_s", "person", "view", "front_side", "in_lu
                *METRIC_NAMES, "faults", "cue", "hold_left_s", "hold_right_s")
 
 
-def load_analysis(folder: Path) -> tuple[list[dict], dict]:
+def load_analysis(folder: Path) -> tuple[list[dict[str, Any]], dict]:
     """The frame records and summary of an analysis or session folder."""
     frames, summ = folder / "frames.jsonl", folder / "summary.json"
     if not frames.is_file() or not summ.is_file():
@@ -52,7 +53,7 @@ def load_analysis(folder: Path) -> tuple[list[dict], dict]:
     return records, summary
 
 
-def write_metrics_csv(records: Sequence[Mapping[str, object]], path: Path) -> Path:
+def write_metrics_csv(records: Sequence[Mapping[str, Any]], path: Path) -> Path:
     """One row per frame: time, what was seen, the six measurements (blank = not measurable),
     faults joined with ';', the cue code issued at that frame, the hold timers (seconds)."""
     with open(path, "w", newline="", encoding="utf-8") as fh:
@@ -62,12 +63,12 @@ def write_metrics_csv(records: Sequence[Mapping[str, object]], path: Path) -> Pa
             m = r.get("metrics") or {}
             hold = r.get("hold_s") or {}
             cue = r.get("cue") or {}
-            w.writerow([r.get("frame"), r.get("t_ms"), f"{int(r['t_ms']) / 1000:.3f}",  # type: ignore[call-overload]
+            w.writerow([r.get("frame"), r.get("t_ms"), f"{int(r['t_ms']) / 1000:.3f}",
                         int(bool(r.get("person"))), r.get("view") or "", r.get("front_side") or "",
                         "" if r.get("in_lunge") is None else int(bool(r.get("in_lunge"))), r.get("phase") or "",
-                        *("" if m.get(k) is None else m.get(k) for k in METRIC_NAMES),  # type: ignore[union-attr]
-                        ";".join(map(str, r.get("faults") or [])), cue.get("code", ""),  # type: ignore[union-attr,call-overload]
-                        hold.get("left", ""), hold.get("right", "")])  # type: ignore[union-attr]
+                        *("" if m.get(k) is None else m.get(k) for k in METRIC_NAMES),
+                        ";".join(map(str, r.get("faults") or [])), cue.get("code", ""),
+                        hold.get("left", ""), hold.get("right", "")])
     return path
 
 
@@ -90,7 +91,7 @@ def write_report(folder: Path, hold_target_s: float | None = None, bands: Mappin
     return out
 
 
-def _when(summary: Mapping[str, object], folder: Path) -> str:
+def _when(summary: Mapping[str, Any], folder: Path) -> str:
     """When the session happened, for people: '24 Nov 2026, 07:39' (local time)."""
     try:
         when = datetime.fromisoformat(str(summary["started_at"]))
@@ -99,20 +100,20 @@ def _when(summary: Mapping[str, object], folder: Path) -> str:
     return when.strftime("%d %b %Y, %H:%M")
 
 
-def _bands(summary: Mapping[str, object]) -> dict[str, Band]:
+def _bands(summary: Mapping[str, Any]) -> dict[str, Band]:
     bands = default_bands()
-    for code, b in (summary.get("bands") or {}).items():  # type: ignore[union-attr]
+    for code, b in (summary.get("bands") or {}).items():
         if code in bands and isinstance(b, Mapping) and {"fault", "ok"} <= b.keys():
             bands[code] = Band(fault=float(b["fault"]), ok=float(b["ok"]))
     return bands
 
 
-def _span_s(records: Sequence[Mapping[str, object]], summary: Mapping[str, object]) -> float:
+def _span_s(records: Sequence[Mapping[str, Any]], summary: Mapping[str, Any]) -> float:
     """Seconds of stream time covered (first to last frame plus one frame), not processing time."""
     if not records:
         return 0.0
-    fps = float(summary.get("fps") or 30.0)  # type: ignore[arg-type]
-    return (int(records[-1]["t_ms"]) - int(records[0]["t_ms"])) / 1000.0 + 1.0 / fps  # type: ignore[call-overload]
+    fps = float(summary.get("fps") or 30.0)
+    return (int(records[-1]["t_ms"]) - int(records[0]["t_ms"])) / 1000.0 + 1.0 / fps
 
 
 def _img(png: bytes, alt: str) -> str:
@@ -125,17 +126,22 @@ def _clock(t_ms: float) -> str:
     return f"{s // 60}:{s % 60:02d}"
 
 
+def _share(share: float | None) -> str:
+    """A share as a percentage; a dash when there was nothing to share."""
+    return "&ndash;" if share is None else f"{100 * share:.0f}%"
+
+
 def _secs(s: float) -> str:
     return f"{s:.0f} s" if s >= 9.5 else f"{s:.1f} s"
 
 
-def summary_lines(tally: Tally, summary: Mapping[str, object], target: float) -> list[str]:
+def summary_lines(tally: Tally, summary: Mapping[str, Any], target: float) -> list[str]:
     """The plain-words summary at the top of the report (HTML-escaped sentences)."""
     hold = summary.get("hold_s") or {}
     lines = []
     for side in SIDES:
         st = tally.sides[side]
-        h = float(hold.get(side, 0.0))  # type: ignore[union-attr]
+        h = float(hold.get(side, 0.0))
         if st.lunge_s <= 0 and h <= 0:
             lines.append(f"<b>{side.capitalize()} leg forward:</b> not done in this session.")
             continue
@@ -151,16 +157,16 @@ def summary_lines(tally: Tally, summary: Mapping[str, object], target: float) ->
                      f"({_secs(totals[worst])}). Next time: &ldquo;{html.escape(TEXTS.get(worst, ''))}&rdquo;")
     elif any(tally.sides[s].lunge_s > 0 for s in SIDES):
         lines.append("<b>Nothing to fix:</b> no form problems were seen while you held the stretch.")
-    det = float(summary.get("detected_fraction") or 0.0)  # type: ignore[arg-type]
+    det = float(summary.get("detected_fraction") or 0.0)
     seen = f"The camera could see you in <b>{100 * det:.0f}%</b> of the frames"
     lines.append(seen + ("." if det >= 0.9 else ": check that your whole body is in view next time."))
     return lines
 
 
-def render_html(records: Sequence[Mapping[str, object]], summary: Mapping[str, object], target: float,
+def render_html(records: Sequence[Mapping[str, Any]], summary: Mapping[str, Any], target: float,
                 bands: Mapping[str, Band], when: str) -> str:
     tally = Tally.of(records)
-    cues = list(summary.get("cues") or [])  # type: ignore[call-overload]
+    cues = list(summary.get("cues") or [])
     esc = html.escape
     parts = ["<h1>Your hip-flexor stretch report</h1>",
              f'<p class="meta">{esc(when)} &middot; {esc(Path(str(summary.get("video", ""))).name)} &middot; '
@@ -169,7 +175,7 @@ def render_html(records: Sequence[Mapping[str, object]], summary: Mapping[str, o
         parts.append('<p class="meta">The recording ended early: this report covers the part that was read.</p>')
     if summary.get("pain_stop"):
         t = summary.get("pain_stop_t_ms")
-        at = f" at {_clock(float(t))}" if t is not None else ""  # type: ignore[arg-type]
+        at = f" at {_clock(float(t))}" if t is not None else ""
         parts.append(f'<div class="pain"><b>You stopped the exercise because it hurt{at}.</b> '
                      "A stretch should never feel sharp or painful. If the pain was sharp, shooting or "
                      "does not settle, see a physiotherapist or doctor before doing it again.</div>")
@@ -196,15 +202,14 @@ def render_html(records: Sequence[Mapping[str, object]], summary: Mapping[str, o
     return PAGE.format(body="\n".join(parts))
 
 
-def _side_table(tally: Tally, summary: Mapping[str, object], target: float) -> str:
+def _side_table(tally: Tally, summary: Mapping[str, Any], target: float) -> str:
     hold = summary.get("hold_s") or {}
     head = "".join(f"<th>{s.capitalize()} leg forward</th>" for s in SIDES)
-    rows = [("Hold achieved in good form", [f"{_secs(float(hold.get(s, 0.0)))} of {target:g} s"  # type: ignore[union-attr]
+    rows = [("Hold achieved in good form", [f"{_secs(float(hold.get(s, 0.0)))} of {target:g} s"
                                             for s in SIDES]),
             ("Time in the stretch", [_secs(tally.sides[s].lunge_s) for s in SIDES]),
             ("Share of that time in good form",
-             ["&ndash;" if tally.sides[s].good_share is None else f"{100 * tally.sides[s].good_share:.0f}%"  # type: ignore[operator]
-              for s in SIDES])]
+             [_share(tally.sides[s].good_share) for s in SIDES])]
     for f in FORM_FAULTS:
         rows.append((f"Time with {html.escape(FAULT_NAMES[f])}", [_secs(tally.sides[s].fault_s[f]) for s in SIDES]))
     body = "".join(f"<tr><th scope=row>{name}</th>" + "".join(f"<td>{v}</td>" for v in vals) + "</tr>"
@@ -212,18 +217,18 @@ def _side_table(tally: Tally, summary: Mapping[str, object], target: float) -> s
     return f"<h2>Each side</h2><table class=sides><tr><th></th>{head}</tr>{body}</table>"
 
 
-def _cue_table(cues: Sequence[Mapping[str, object]]) -> str:
+def _cue_table(cues: Sequence[Mapping[str, Any]]) -> str:
     if not cues:
         return "<h2>What the coach said</h2><p>The coach had nothing to say in this session.</p>"
-    rows = "".join(f"<tr><td>{n}</td><td>{_clock(float(c['t_ms']))}</td><td>{html.escape(str(c.get('text', '')))}"  # type: ignore[arg-type]
+    rows = "".join(f"<tr><td>{n}</td><td>{_clock(float(c['t_ms']))}</td><td>{html.escape(str(c.get('text', '')))}"
                    f' <span class="code">{html.escape(str(c.get("code", "")))}</span></td></tr>'
                    for n, c in enumerate(cues, 1))
     return ("<h2>What the coach said</h2><table class=cues><tr><th>#</th><th>time</th><th>said</th></tr>"
             f"{rows}</table>")
 
 
-def _camera_section(tally: Tally, summary: Mapping[str, object]) -> str:
-    det = float(summary.get("detected_fraction") or 0.0)  # type: ignore[arg-type]
+def _camera_section(tally: Tally, summary: Mapping[str, Any]) -> str:
+    det = float(summary.get("detected_fraction") or 0.0)
     frames = summary.get("frames", tally.frames)
     extra = "".join(f"<li>{html.escape(FAULT_NAMES[f]).capitalize()}: {_secs(s)}</li>"
                     for f, s in tally.setup_s.items() if s > 0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Mapping
+from typing import Any
 
 from posecoach.core.protocol import TITLES
 
@@ -47,7 +48,7 @@ def _lunge(s: Mapping) -> list[str]:
             + (f", in good form {100 * good:.0f}% of the time." if good else ".")]
 
 
-def floor_sections(summary: Mapping[str, object]) -> str:
+def floor_sections(summary: Mapping[str, Any]) -> str:
     """HTML for the routine's exercises (summary["exercises"]) or a single floor exercise
     (summary["exercise"] = rest | ball); "" for a kneeling-lunge-only session."""
     sections = summary.get("exercises")
@@ -60,7 +61,7 @@ def floor_sections(summary: Mapping[str, object]) -> str:
     for name, s in sections.items():
         if not isinstance(s, Mapping):
             continue
-        title = html.escape(TITLES.get(name, name))
+        title = html.escape(TITLES.get(str(name), str(name)))
         if not s.get("ran"):
             parts.append(f"<li><b>{title}:</b> not reached in this session.</li>")
             continue

@@ -12,7 +12,7 @@ import json
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from posecoach import __version__
 from posecoach.core.config import Band
@@ -82,7 +82,7 @@ class SessionRecorder:
         self.tally = Tally()
         self._hold: dict[str, float] = {}
         self._log: SessionLog | None = None
-        self._writer = None
+        self._writer: Any = None  # cv2.VideoWriter, opened on the first frame (cv2 only when recording)
         self._raw_t0, self._raw_n = 0, 0  # first frame's t_ms, frames written to the raw video
         self._record = record and folder is not None
         self._history: History | None = None
@@ -117,7 +117,7 @@ class SessionRecorder:
         assert self.folder is not None
         if self._writer is None:
             h, w = frame.image.shape[:2]
-            self._writer = cv2.VideoWriter(str(self.folder / RAW_VIDEO), cv2.VideoWriter_fourcc(*"mp4v"),
+            self._writer = cv2.VideoWriter(str(self.folder / RAW_VIDEO), cv2.VideoWriter.fourcc(*"mp4v"),
                                            self.fps, (w, h))
             self._raw_t0, self._raw_n = frame.t_ms, 0
         due = int(round((frame.t_ms - self._raw_t0) * self.fps / 1000.0)) + 1

@@ -10,9 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
-from posecoach.core.protocol import FAULT_NAMES as FAULT_NAMES  # re-exported for reports
+from posecoach.core.protocol import (
+    FAULT_NAMES as FAULT_NAMES,  # re-exported for reports
+)
 from posecoach.core.protocol import FORM_FAULTS, SETUP_FAULTS, SIDES
+
 
 @dataclass
 class SideTally:
@@ -41,18 +45,18 @@ class Tally:
     frames: int = 0
     _last_t: int | None = None
 
-    def add(self, rec: Mapping[str, object]) -> None:
-        t = int(rec["t_ms"])  # type: ignore[call-overload]
+    def add(self, rec: Mapping[str, Any]) -> None:
+        t = int(rec["t_ms"])
         dt = 0.0 if self._last_t is None else max(0.0, (t - self._last_t) / 1000.0)
         self._last_t = t
         self.frames += 1
         self.total_s += dt
         if rec.get("person"):
             self.detected_s += dt
-        faults = [str(f) for f in rec.get("faults") or []]  # type: ignore[union-attr]
-        for f in SETUP_FAULTS:
-            if f in faults:
-                self.setup_s[f] += dt
+        faults = [str(f) for f in rec.get("faults") or []]
+        for code in SETUP_FAULTS:
+            if code in faults:
+                self.setup_s[code] += dt
         side = in_lunge_side(rec)
         if side is None:
             return
@@ -65,14 +69,14 @@ class Tally:
             st.fault_s[f] += dt
 
     @classmethod
-    def of(cls, records: Iterable[Mapping[str, object]]) -> "Tally":
+    def of(cls, records: Iterable[Mapping[str, Any]]) -> "Tally":
         t = cls()
         for r in records:
             t.add(r)
         return t
 
 
-def in_lunge_side(rec: Mapping[str, object]) -> str | None:
+def in_lunge_side(rec: Mapping[str, Any]) -> str | None:
     """The front leg of a record when the person is in the stretch, else None. Records without the
     `in_lunge` note (older logs) count as in the stretch while the coach was in its hold phase."""
     side = rec.get("front_side")

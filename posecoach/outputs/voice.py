@@ -18,6 +18,7 @@ instead of playing it, plus `path.txt` listing what was said: how tests hear the
 from __future__ import annotations
 
 import ctypes
+import io
 import os
 import shutil
 import subprocess
@@ -27,6 +28,7 @@ import threading
 import wave
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -85,7 +87,8 @@ class LibEspeak:
                 cls._instance = cls()
             return cls._instance
 
-    def _collect(self, wav, n: int, events) -> int:
+    def _collect(self, wav: Any, n: int, events: Any) -> int:
+        """libespeak's synthesis callback (ctypes pointers): keep each chunk of samples."""
         if n > 0 and wav:
             self._chunks.append(np.ctypeslib.as_array(wav, shape=(n,)).copy())
         return 0
@@ -131,7 +134,7 @@ class CliEspeak:
                              timeout=30, check=False).stdout
         if not out:
             return np.zeros(0, np.int16)
-        with wave.open(_BytesReader(out)) as w:  # type: ignore[arg-type]
+        with wave.open(io.BytesIO(out), "rb") as w:
             self.sample_rate = w.getframerate()
             return np.frombuffer(w.readframes(w.getnframes()), np.int16)
 
@@ -142,18 +145,6 @@ class CliEspeak:
     def stop(self) -> None:
         if self._proc is not None and self._proc.poll() is None:
             self._proc.terminate()
-
-
-class _BytesReader:
-    """Minimal file object over bytes for the wave module."""
-
-    def __init__(self, data: bytes) -> None:
-        import io
-        self._io = io.BytesIO(data)
-        self.read, self.seek, self.tell = self._io.read, self._io.seek, self._io.tell
-
-    def close(self) -> None:
-        self._io.close()
 
 
 # -- playback and files ------------------------------------------------------------------------
@@ -191,8 +182,8 @@ class Player:
         os.close(fd)
         try:
             write_wav(Path(name), samples, sample_rate)
-            if self.command == ["winsound"]:
-                import winsound  # type: ignore[import-not-found]
+            if sys.platform == "win32" and self.command == ["winsound"]:
+                import winsound
                 winsound.PlaySound(name, winsound.SND_FILENAME)
             else:
                 self._proc = subprocess.Popen([*self.command, name], stdout=subprocess.DEVNULL,
@@ -341,9 +332,10 @@ class VoiceEngine:
                 if self._closing:
                     return
                 text, self._pending, self._current = self._pending, None, self._pending
+            assert text is not None, "woken with something to say"
             try:
-                self._speak(text)  # type: ignore[arg-type]
-                self.spoken.append(text)  # type: ignore[arg-type]
+                self._speak(text)
+                self.spoken.append(text)
             except Exception as e:  # speech must never take the coach down
                 self.warnings.append(f"speech failed: {e}")
             finally:

@@ -22,8 +22,13 @@ import numpy as np
 
 from posecoach.core import geometry as g
 from posecoach.core.landmarks import Landmark as L
-from posecoach.pelvis.outline import OutlineFeatures, back_profile, outline_features, trunk_axes
 from posecoach.core.types import Pose
+from posecoach.pelvis.outline import (
+    OutlineFeatures,
+    back_profile,
+    outline_features,
+    trunk_axes,
+)
 
 # Linear models over outline features (deg per unit of each), fitted on 501 rendered stills
 # (benchmarks/pelvis_stills.py, pelvis_fit.py: 6 body types, 3 camera heights, tilt -15..+18 deg,
@@ -158,26 +163,30 @@ def measure(pose: Pose, hip: np.ndarray, shoulder: np.ndarray, facing: int, view
     """One frame's outline sample: features, or the reason the outline cannot show the pelvis."""
     hip, shoulder = np.asarray(hip, float), np.asarray(shoulder, float)
     _, _, trunk = trunk_axes(hip, shoulder, facing)
-    where = dict(trunk_px=trunk, hip_xy=(float(hip[0]), float(hip[1])))
+    hip_xy = (float(hip[0]), float(hip[1]))
+
+    def sample(features: OutlineFeatures | None, reason: str | None) -> Sample:
+        return Sample(t_ms, features, reason, trunk, hip_xy)
+
     if view_deg is not None and view_deg > SIDE_VIEW_MAX_DEG:
-        return Sample(t_ms, None, "not_side_view", **where)
+        return sample(None, "not_side_view")
     if pose.mask is None:
-        return Sample(t_ms, None, "no_mask", **where)
+        return sample(None, "no_mask")
     lean = g.tilt_from_vertical(hip, shoulder, facing)
     if not LEAN_RANGE[0] <= lean <= LEAN_RANGE[1]:
-        return Sample(t_ms, None, "leaning", **where)
+        return sample(None, "leaning")
     if hands_off_thigh(pose, hip, shoulder, facing):
-        return Sample(t_ms, None, "hands_on_hips", **where)
+        return sample(None, "hands_on_hips")
     # The mask is at detection scale (Pose.mask_scale < 1 for frames over 960 px): read it there.
     s = pose.mask_scale
     feats, reason = outline_features(back_profile(pose.mask, hip * s, shoulder * s, facing), lean)
     if feats is None:
-        return Sample(t_ms, None, reason, **where)
+        return sample(None, reason)
     if feats.bump > MAX_BUMP:
-        return Sample(t_ms, None, "something_over_back", **where)
+        return sample(None, "something_over_back")
     if not math.isfinite(feats.edge_px) or feats.edge_px > 2 * MAX_EDGE_TRUNK * feats.trunk_px:
-        return Sample(t_ms, None, "outline_unclear", **where)
-    return Sample(t_ms, feats, None, **where)
+        return sample(None, "outline_unclear")
+    return sample(feats, None)
 
 
 def calibrate(neutral: list[Sample], tuck: list[Sample] | None = None, arch: list[Sample] | None = None,

@@ -9,11 +9,26 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from posecoach.core.protocol import Fault
 from posecoach.core.types import Pose
 from posecoach.pelvis.calibration import GuidedCalibration
-from posecoach.pelvis.model import (DELTA_WEIGHTS, BodyObservation, HANDS_HOLD_MS, MAX_EDGE_TRUNK, MAX_JITTER_DEG, RECENT,
-                                    RUNNING_MIN_SAMPLES, UNCALIBRATED_MARGIN_DEG, Calibration, PelvisReading,
-                                    Sample, calibrate, camera_moved, measure, tilt_from)
+from posecoach.pelvis.model import (
+    DELTA_WEIGHTS,
+    HANDS_HOLD_MS,
+    MAX_EDGE_TRUNK,
+    MAX_JITTER_DEG,
+    RECENT,
+    RUNNING_MIN_SAMPLES,
+    UNCALIBRATED_MARGIN_DEG,
+    BodyObservation,
+    Calibration,
+    PelvisReading,
+    Sample,
+    calibrate,
+    camera_moved,
+    measure,
+    tilt_from,
+)
 
 
 @dataclass
@@ -159,7 +174,7 @@ class PelvisTilt:
                 out.append("HANDS_ON_THIGH")
         elif last is not None:
             self._hands_since = None
-        if last_cue == "ANTERIOR_TILT" and not self.calibrated:
+        if last_cue == Fault.ANTERIOR_TILT and not self.calibrated:
             self._told_uncalibrated = True
         if self._told_uncalibrated:
             out.append("PELVIS_UNCALIBRATED")

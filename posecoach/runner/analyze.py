@@ -14,6 +14,7 @@ from pathlib import Path
 
 from posecoach.core.config import Settings
 from posecoach.core.errors import SourceError
+from posecoach.core.paths import VIDEO_SUFFIXES
 from posecoach.core.types import Frame, Pose
 from posecoach.core.worker import InOrderWorker
 from posecoach.outputs.session_log import SessionLog, run_summary
@@ -21,9 +22,6 @@ from posecoach.pelvis.source import NullPelvis, PelvisSource, pelvis_for
 from posecoach.runner.two_pass import first_pass, needs_two_pass
 from posecoach.sessions.protocol import ExerciseSession, PoseDetector, SessionContext
 from posecoach.sessions.registry import build_exercise, estimator_spec
-from posecoach.ui.video import AnnotatedVideoWriter
-from posecoach.vision.factory import open_estimator
-from posecoach.vision.sources import VIDEO_SUFFIXES, ImageFolderSource, VideoSource, open_source, prefetch
 
 SessionMaker = Callable[[SessionContext], ExerciseSession]
 
@@ -61,6 +59,9 @@ def _session(video: Path, opts: AnalyzeOptions, make: SessionMaker, estimator: P
              on_frame: Callable[[], None] | None) -> ExerciseSession:
     """The session for `video`; for a neutral window that is not at the start, after a first pass
     that calibrates the pelvis (runner.two_pass)."""
+    from posecoach.vision.factory import open_estimator
+    from posecoach.vision.sources import open_source, prefetch
+
     settings = opts.settings
     if estimator is None:
         estimator = open_estimator(estimator_spec(opts.exercise, settings))
@@ -79,13 +80,17 @@ def _session(video: Path, opts: AnalyzeOptions, make: SessionMaker, estimator: P
 
 
 def analyze_video(video: Path, opts: AnalyzeOptions, make_session: SessionMaker | None = None,
-                  estimator: PoseDetector | None = None, on_frame: Callable[[], None] | None = None) -> dict[str, object]:
+                  estimator: PoseDetector | None = None,
+                  on_frame: Callable[[], None] | None = None) -> dict[str, object]:
     """Analyse one video (or image folder) into opts.out_dir/<stem>/; returns the summary.
 
     make_session: builds the session from its context (default: the registry's, for opts.exercise).
     estimator: the pose model to use (default: the one the exercise needs). on_frame: called after
     each judged frame (a progress bar over many videos)."""
-    source: VideoSource | ImageFolderSource = open_source(video)
+    from posecoach.ui.video import AnnotatedVideoWriter
+    from posecoach.vision.sources import open_source, prefetch
+
+    source = open_source(video)
     log = SessionLog(opts.out_dir / video.stem)
     make = make_session or (lambda ctx: build_exercise(opts.exercise, ctx))
     try:
@@ -135,8 +140,8 @@ def analyze_video(video: Path, opts: AnalyzeOptions, make_session: SessionMaker 
             session.close()
             s = session.summary()
             duration = (last_t + 1000.0 / source.fps) / 1000.0 if s.frames else 0.0
-            summary = run_summary(str(video), source.fps, duration, s, truncated=bool(getattr(source, "truncated", False)),
-                                  interrupted=interrupted)
+            truncated = bool(getattr(source, "truncated", False))  # a video cut short; images never are
+            summary = run_summary(str(video), source.fps, duration, s, truncated=truncated, interrupted=interrupted)
             log.write_summary(summary)
     if s.frames == 0:
         raise SourceError(f"{video}: no frames could be decoded")

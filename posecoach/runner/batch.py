@@ -16,8 +16,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from posecoach.runner.analyze import AnalyzeOptions, analyze_video
 from posecoach.core.errors import PosecoachError
+from posecoach.runner.analyze import AnalyzeOptions, analyze_video
 
 _QUEUE: Any = None  # the worker's progress queue, set by _init_worker
 TICK_FRAMES = 10     # frames between progress messages from a worker
@@ -35,7 +35,7 @@ class Outcome:
 def expected_frames(video: Path) -> int:
     """Frame count announced by the container (0 when unknown or unreadable), for the progress bar."""
     if video.is_dir():
-        from posecoach.vision.sources import IMAGE_SUFFIXES
+        from posecoach.core.paths import IMAGE_SUFFIXES
         return sum(1 for p in video.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
     if not video.is_file():
         return 0
@@ -127,8 +127,9 @@ def run_batch(videos: Sequence[Path], opts: AnalyzeOptions, *, jobs: int | None 
     try:
         if jobs == 1:
             for i, v in enumerate(videos):
-                outcomes[i] = analyze_one(i, v, worker_opts, report, tick=advance)
-                finish(i, outcomes[i])  # type: ignore[arg-type]
+                outcome = analyze_one(i, v, worker_opts, report, tick=advance)
+                outcomes[i] = outcome
+                finish(i, outcome)
         else:
             ctx = mp.get_context("spawn")
             queue = ctx.Queue()

@@ -10,7 +10,6 @@ from posecoach.core.protocol import EXERCISES
 from posecoach.pelvis.source import pelvis_for
 from posecoach.sessions.protocol import ExerciseSession, SessionContext
 from posecoach.sessions.registry import ExerciseConfig, build_session, estimator_spec
-from posecoach.vision.factory import open_estimator
 
 
 def open_session(name: str, settings: Settings | None = None, *, strings: dict[str, str] | None = None,
@@ -18,6 +17,8 @@ def open_session(name: str, settings: Settings | None = None, *, strings: dict[s
                  order: Sequence[str] = EXERCISES, **estimator_kw: Any) -> ExerciseSession:
     """Session `name` ("lunge", "rest", "ball", "routine") with a new pose estimator. guided: the
     lunge's pelvis is calibrated by the guided capture (a live camera)."""
+    from posecoach.vision.factory import open_estimator
+
     settings = settings or Settings()
     estimator = open_estimator(estimator_spec(name, settings), **estimator_kw)
     ctx = SessionContext(settings, estimator, strings, make_pelvis=lambda: pelvis_for(settings, guided=guided))

@@ -13,14 +13,29 @@ from collections import Counter
 from typing import Any, TypeVar
 
 from posecoach.core.protocol import Phase, View
-from posecoach.core.types import BallNotes, Cue, CueEvent, FloorNotes, Frame, FrameResult, Metrics, Pose, RestNotes
+from posecoach.core.types import (
+    BallNotes,
+    Cue,
+    CueEvent,
+    FloorNotes,
+    Frame,
+    FrameResult,
+    Metrics,
+    Pose,
+    RestNotes,
+)
 from posecoach.exercises.ball import BallAnalyzer, BallCoach, BallConfig
 from posecoach.exercises.floor_coach import FloorCoachBase, FloorCoachState
 from posecoach.exercises.rest import RestAnalyzer
 from posecoach.exercises.rest_coach import RestCoach, RestConfig
 from posecoach.sessions.protocol import SessionContext
-from posecoach.sessions.summary import BallSummary, FloorSummary, RestSummary, fraction, rounded
-
+from posecoach.sessions.summary import (
+    BallSummary,
+    FloorSummary,
+    RestSummary,
+    fraction,
+    rounded,
+)
 
 S = TypeVar("S", bound=FloorSummary)
 

@@ -40,8 +40,9 @@ class Summary(Protocol):
 class ExerciseSession(Protocol):
     """One exercise (or the routine) over one stream of frames.
 
-    exercise: "lunge", "rest", "ball" or "routine". ctx: what it was built with (its estimator). frames: frames judged so far. cues: every cue
-    issued, in order. phase: where the session is (Phase.DONE when it has finished its work).
+    exercise: "lunge", "rest", "ball" or "routine". ctx: what it was built with (its estimator).
+    frames: frames judged so far. cues: every cue issued, in order. phase: where the session is
+    (Phase.DONE when it has finished its work).
     switch_side / next_exercise / stop_for_pain: what the person asks for (keys, gestures, voice);
     a session without sides or a next exercise ignores them. close: frees the estimator.
     """

@@ -19,7 +19,15 @@ from dataclasses import dataclass
 from posecoach.core.cues import PRIORITY, cue_text
 from posecoach.core.filters import Debounce
 from posecoach.core.protocol import EXERCISES, TITLES, Phase, View
-from posecoach.core.types import Cue, CueEvent, Frame, FrameNotes, FrameResult, Metrics, Pose
+from posecoach.core.types import (
+    Cue,
+    CueEvent,
+    Frame,
+    FrameNotes,
+    FrameResult,
+    Metrics,
+    Pose,
+)
 from posecoach.exercises.lunge import observe
 from posecoach.exercises.lying import classify_posture
 from posecoach.sessions.protocol import ExerciseSession, PoseDetector, SessionContext

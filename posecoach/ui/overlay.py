@@ -11,19 +11,27 @@ import cv2
 import numpy as np
 
 from posecoach.core.cues import Kind, kind_of
-from posecoach.core.landmarks import SKELETON
+from posecoach.core.landmarks import SKELETON, side_joints
 from posecoach.core.landmarks import Landmark as L
-from posecoach.core.landmarks import side_joints
 from posecoach.core.protocol import FORM_FAULTS, TITLES, Fault, Phase
-from posecoach.core.types import BallNotes, FloorNotes, FrameNotes, FrameResult, LungeNotes, RestNotes
+from posecoach.core.types import (
+    BallNotes,
+    FloorNotes,
+    FrameNotes,
+    FrameResult,
+    LungeNotes,
+    RestNotes,
+)
 
-WHITE, BLACK = (255, 255, 255), (0, 0, 0)
+Color = tuple[int, int, int]  # BGR
+WHITE: Color = (255, 255, 255)
+BLACK: Color = (0, 0, 0)
 GOOD, BAD, NEUTRAL = (80, 200, 80), (40, 60, 235), (235, 200, 80)  # BGR
 FONT = cv2.FONT_HERSHEY_SIMPLEX
 
 
-def text_box(img: np.ndarray, text: str, org: tuple[int, int], scale: float, color=WHITE,
-             bg=BLACK, thickness: int | None = None, pad: int = 6, alpha: float = 0.7) -> tuple[int, int]:
+def text_box(img: np.ndarray, text: str, org: tuple[int, int], scale: float, color: Color = WHITE,
+             bg: Color = BLACK, thickness: int | None = None, pad: int = 6, alpha: float = 0.7) -> tuple[int, int]:
     """Draw text on a translucent dark box at org (top-left). Returns (width, height) drawn."""
     thickness = thickness or max(1, int(round(scale * 2)))
     (tw, th), base = cv2.getTextSize(text, FONT, scale, thickness)
@@ -134,7 +142,7 @@ def status_lines(notes: FrameNotes, phase: Phase) -> list[str]:
     return [f"{prefix}BALL {where}: {timer:.0f} / {target:.0f} s{ok}"]
 
 
-def draw_icon(img: np.ndarray, kind: str, x: int, y: int, size: int, color=WHITE) -> None:
+def draw_icon(img: np.ndarray, kind: str, x: int, y: int, size: int, color: Color = WHITE) -> None:
     """A small line icon in a size x size box at (x, y): check, cross, warn (!), info (i), arrow."""
     t = max(2, size // 9)
     s = size

@@ -13,7 +13,14 @@ import cv2
 import numpy as np
 
 from posecoach.ui.overlay import FONT, WHITE, draw_icon, scale_for, wrap
-from posecoach.ui.safety import PAIN_FOOTER, PAIN_LINES, PAIN_TITLE, SAFETY_FOOTER, SAFETY_LINES, SAFETY_TITLE
+from posecoach.ui.safety import (
+    PAIN_FOOTER,
+    PAIN_LINES,
+    PAIN_TITLE,
+    SAFETY_FOOTER,
+    SAFETY_LINES,
+    SAFETY_TITLE,
+)
 
 DEFAULT_SIZE = (1280, 720)  # (width, height) when no camera frame has been seen yet
 CONTINUE_KEYS = (ord(" "), 13, 10)

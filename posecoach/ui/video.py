@@ -21,10 +21,10 @@ import cv2
 import numpy as np
 
 from posecoach.core.errors import PosecoachError
-from posecoach.vision.estimator import shrink
-from posecoach.ui.overlay import annotate
 from posecoach.core.types import FrameResult
 from posecoach.core.worker import InOrderWorker
+from posecoach.ui.overlay import annotate
+from posecoach.vision.estimator import shrink
 
 
 def scaled_result(result: FrameResult, scale: float) -> FrameResult:
@@ -87,7 +87,7 @@ class AnnotatedVideoWriter:
             self._writer.release()
 
     def _open(self, w: int, h: int) -> cv2.VideoWriter:
-        writer = cv2.VideoWriter(str(self.path), cv2.VideoWriter_fourcc(*"mp4v"), self.fps, (w, h))
+        writer = cv2.VideoWriter(str(self.path), cv2.VideoWriter.fourcc(*"mp4v"), self.fps, (w, h))
         if not writer.isOpened():
             raise PosecoachError(f"cannot write the annotated video {self.path}")
         return writer

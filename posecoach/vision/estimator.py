@@ -12,15 +12,16 @@ import os
 import weakref
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
 
 from posecoach.core.errors import PosecoachError
 from posecoach.core.landmarks import NUM_LANDMARKS
+from posecoach.core.types import Frame, Pose
 from posecoach.vision.model import load_model_bytes
 from posecoach.vision.offline import block_mediapipe_uploads
-from posecoach.core.types import Frame, Pose
 
 block_mediapipe_uploads()  # before MediaPipe is first imported: see posecoach.vision.offline
 
@@ -80,8 +81,7 @@ class PoseEstimator:
                  num_poses: int = 1, people_check_ms: int = 2000, people_hold_ms: int = 2000) -> None:
         with quiet_native_logs():
             import mediapipe as mp
-            from mediapipe.tasks.python import BaseOptions
-            from mediapipe.tasks.python import vision
+            from mediapipe.tasks.python import BaseOptions, vision
 
         self._mp = mp
         self._vision = vision
@@ -93,7 +93,7 @@ class PoseEstimator:
         self._base_options = BaseOptions
         self._confidence = (min_detection_confidence, min_tracking_confidence)
         self._landmarker = self._create(num_poses)
-        self._multi: object | None = self._landmarker if num_poses > 1 else None
+        self._multi: Any = self._landmarker if num_poses > 1 else None
         if self.people_check_ms:
             self._multi = self._create(2)
         self._multi_mode = num_poses > 1
@@ -113,10 +113,10 @@ class PoseEstimator:
         self._quiet = set(landmarkers)
         with quiet_native_logs():
             for lm in landmarkers.values():
-                lm.detect_for_video(blank, 0)  # type: ignore[attr-defined]
+                lm.detect_for_video(blank, 0)
         self._last_ts = 0
 
-    def _create(self, num_poses: int) -> object:
+    def _create(self, num_poses: int) -> Any:
         det, track = self._confidence
         options = self._vision.PoseLandmarkerOptions(
             base_options=self._base_options(model_asset_buffer=self._model),
@@ -134,11 +134,11 @@ class PoseEstimator:
             raise PosecoachError(f"the pose model could not be loaded ({e}); rebuild it with "
                                  "models/build_pose_model.py") from e
 
-    def _run(self, landmarker: object, image: object, ts: int) -> object:
+    def _run(self, landmarker: Any, image: Any, ts: int) -> Any:
         if id(landmarker) not in self._quiet:
-            return landmarker.detect_for_video(image, ts)  # type: ignore[attr-defined]
+            return landmarker.detect_for_video(image, ts)
         with quiet_native_logs():  # the first landmarks log a projection warning
-            result = landmarker.detect_for_video(image, ts)  # type: ignore[attr-defined]
+            result = landmarker.detect_for_video(image, ts)
         if getattr(result, "pose_landmarks", None):
             self._quiet.discard(id(landmarker))
         return result
@@ -191,7 +191,7 @@ class PoseEstimator:
         _OPEN.discard(self)
         with quiet_native_logs():  # MediaPipe 1.2.3 logs an INFO line per accelerator it frees
             for lm in {id(x): x for x in (self._landmarker, self._multi) if x is not None}.values():
-                lm.close()  # type: ignore[attr-defined]
+                lm.close()
         self._landmarker = self._multi = None
 
     def __enter__(self) -> "PoseEstimator":

@@ -11,12 +11,13 @@ world landmarks and mask back to the frame's own orientation: callers never see 
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import cv2
 import numpy as np
 
-from posecoach.vision.estimator import PoseEstimator
 from posecoach.core.types import Frame, Pose
+from posecoach.vision.estimator import PoseEstimator
 
 CW, CCW = cv2.ROTATE_90_CLOCKWISE, cv2.ROTATE_90_COUNTERCLOCKWISE
 UNDO = {CW: CCW, CCW: CW}
@@ -47,18 +48,18 @@ class RotatingEstimator:
     The turned landmarkers are made on first need (each loads the model once).
     """
 
-    def __init__(self, masks: bool = True, retry_every: int = 5, **kwargs: object) -> None:
+    def __init__(self, masks: bool = True, retry_every: int = 5, **kwargs: Any) -> None:
         self.masks = masks
         self.retry_every = retry_every
         self._kwargs = kwargs
-        self._est: dict[int | None, PoseEstimator] = {None: PoseEstimator(masks=masks, **kwargs)}  # type: ignore[arg-type]
+        self._est: dict[int | None, PoseEstimator] = {None: PoseEstimator(masks=masks, **kwargs)}
         self.active: int | None = None
         self._misses = 0
         self.turned_frames = 0
 
     def _get(self, rotation: int | None) -> PoseEstimator:
         if rotation not in self._est:
-            self._est[rotation] = PoseEstimator(masks=self.masks, **self._kwargs)  # type: ignore[arg-type]
+            self._est[rotation] = PoseEstimator(masks=self.masks, **self._kwargs)
         return self._est[rotation]
 
     def _detect(self, rotation: int | None, frame: Frame) -> Pose:

@@ -22,10 +22,9 @@ import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 
 from posecoach.core.errors import SourceError
+from posecoach.core.paths import IMAGE_SUFFIXES as IMAGE_SUFFIXES  # re-exported
+from posecoach.core.paths import VIDEO_SUFFIXES as VIDEO_SUFFIXES  # re-exported
 from posecoach.core.types import Frame
-
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"}
-VIDEO_SUFFIXES = {".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv"}
 
 
 class VideoSource:
@@ -176,7 +175,8 @@ class LatestFrameSource:
                         self._lock.wait(timeout=1.0)
                     if self._seq == self._taken:
                         break
-                    image, t_ms, captured = self._latest  # type: ignore[misc]
+                    assert self._latest is not None, "a new frame arrived"
+                    image, t_ms, captured = self._latest
                     self._taken = self._seq
                 yield Frame(image=image, t_ms=t_ms, index=index, captured_s=captured)
                 index += 1
@@ -310,10 +310,10 @@ def prefetch(frames: Iterable[Frame], depth: int = 4) -> Iterator[Frame]:
     overlaps pose inference on a second core. At most `depth` frames wait (bounded memory);
     nothing is dropped. An error in the decoder is raised here, in the consumer.
     """
-    q: queue.Queue[tuple[str, object]] = queue.Queue(maxsize=depth)
+    q: queue.Queue[Frame | BaseException | None] = queue.Queue(maxsize=depth)  # None: the end
     stop = threading.Event()
 
-    def put(item: tuple[str, object]) -> bool:
+    def put(item: Frame | BaseException | None) -> bool:
         while not stop.is_set():
             try:
                 q.put(item, timeout=0.1)
@@ -325,22 +325,22 @@ def prefetch(frames: Iterable[Frame], depth: int = 4) -> Iterator[Frame]:
     def run() -> None:
         try:
             for frame in frames:
-                if not put(("frame", frame)):
+                if not put(frame):
                     return
-            put(("end", None))
+            put(None)
         except BaseException as e:  # noqa: BLE001 - handed to the consumer
-            put(("error", e))
+            put(e)
 
     thread = threading.Thread(target=run, name="decode", daemon=True)
     thread.start()
     try:
         while True:
-            kind, item = q.get()
-            if kind == "end":
+            item = q.get()
+            if item is None:
                 return
-            if kind == "error":
-                raise item  # type: ignore[misc]
-            yield item  # type: ignore[misc]
+            if isinstance(item, BaseException):
+                raise item
+            yield item
     finally:
         stop.set()
         thread.join(timeout=5.0)
