@@ -1,0 +1,196 @@
+"""The body's own sagittal angles from an oblique or high camera (issue 12; research module, not
+wired into the pipeline yet).
+
+protocol.md measures the lunge in the body's sagittal plane (the plane through the hips,
+perpendicular to the line joining them). A picture taken off the side view, or from above,
+shortens and bends those angles; MediaPipe's world landmarks (metres about the hips, axes aligned
+with the camera: x right, y down, z away from the camera) are 3D, so they can be turned into the
+body's own frame and projected onto its sagittal plane, whatever the camera:
+
+* lateral axis: the hip line (the sagittal plane's normal);
+* up: perpendicular to the floor, which the kneeling lunge touches at the back toes and the front
+  foot (heel and toes), so the camera's pitch drops out; the camera's up where the feet are unclear;
+* forward: perpendicular to both, pointing the way the face and the feet point;
+* which leg is in front: the leg whose ankle lies further forward in that frame (geometry, not
+  the landmark labels, which MediaPipe can swap for a whole hold when the camera is behind and
+  high); `labels_swapped` says whether the labels disagree with the body frame's left side.
+
+The camera's angle off the side view falls out of the same frame: the direction to the camera
+(-z) expressed in it. Angles in degrees; positions in metres (world) or pixels (picture).
+Pure numpy: no cv2, no MediaPipe.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from posecoach.landmarks import Landmark as L
+from posecoach.landmarks import side_joints
+from posecoach.types import Metrics, Pose
+
+TOWARD_CAMERA = np.array([0.0, 0.0, -1.0])  # in MediaPipe world axes (z grows away from the camera)
+CAMERA_UP = np.array([0.0, -1.0, 0.0])
+
+
+@dataclass(frozen=True)
+class BodyFrame:
+    """The body's axes in MediaPipe world coordinates (unit vectors) and how they were found.
+
+    left: the body's anatomical left (the sagittal plane's normal); forward, up: span the plane.
+    up_from_floor: True when `up` came from the floor contacts, False when from the camera's up.
+    labels_swapped: MediaPipe's LEFT_HIP lies on the body's right side by this frame.
+    """
+    left: np.ndarray
+    forward: np.ndarray
+    up: np.ndarray
+    up_from_floor: bool
+    labels_swapped: bool
+
+    def to_plane(self, points: np.ndarray) -> np.ndarray:
+        """World points (N, 3) -> sagittal-plane points (N, 2): (forward, up), metres."""
+        p = np.asarray(points, float)
+        return np.stack([p @ self.forward, p @ self.up], axis=-1)
+
+
+@dataclass(frozen=True)
+class CameraAngles:
+    """Where the camera stands relative to the body, degrees.
+
+    view_angle_deg: horizontal angle between the direction to the camera and the body's left-right
+    axis: 0 = square-on side view, + = camera in front of the person (sees the chest), - = behind.
+    elevation_deg: the camera's height above the hips as an angle (+ = looking down on the person);
+    meaningful only when the body frame's up came from the floor.
+    """
+    view_angle_deg: float
+    elevation_deg: float | None
+
+
+@dataclass(frozen=True)
+class SagittalJoints:
+    """Joint centres (forward, up) in the sagittal plane by role in the lunge, metres."""
+    front_side: str  # the front leg's anatomical side by the body frame ("left"/"right")
+    front_hip: np.ndarray
+    front_knee: np.ndarray
+    front_ankle: np.ndarray
+    back_hip: np.ndarray
+    back_knee: np.ndarray
+    mid_hip: np.ndarray
+    mid_shoulder: np.ndarray
+
+
+def _unit(v: np.ndarray) -> np.ndarray | None:
+    n = float(np.linalg.norm(v))
+    return v / n if n > 1e-9 and math.isfinite(n) else None
+
+
+def _facing_evidence(w: np.ndarray) -> np.ndarray:
+    """A vector (world) pointing roughly the way the person faces: nose ahead of the ears, toes
+    ahead of the heels (each unit-weighted so one long foot does not dominate)."""
+    ears = 0.5 * (w[L.LEFT_EAR] + w[L.RIGHT_EAR])
+    v = np.zeros(3)
+    for a, b in ((L.NOSE, None), (L.LEFT_FOOT_INDEX, L.LEFT_HEEL), (L.RIGHT_FOOT_INDEX, L.RIGHT_HEEL)):
+        d = w[a] - (ears if b is None else w[b])
+        u = _unit(d)
+        if u is not None:
+            v += u
+    return v
+
+
+def _floor_direction(w: np.ndarray, left: np.ndarray, forward0: np.ndarray) -> np.ndarray | None:
+    """The floor's forward direction in the sagittal plane: from the back leg's toes to the front
+    foot (heel and toes), both on the floor in a half-kneeling lunge. None when the feet do not
+    look like a lunge (front foot not clearly ahead)."""
+    ankles = {s: w[side_joints(s)["ankle"]] for s in ("left", "right")}
+    front = max(ankles, key=lambda s: float(ankles[s] @ forward0))
+    back = "right" if front == "left" else "left"
+    fj, bj = side_joints(front), side_joints(back)
+    front_foot = 0.5 * (w[fj["heel"]] + w[fj["foot_index"]])
+    d = front_foot - w[bj["foot_index"]]
+    d = d - (d @ left) * left
+    if float(d @ forward0) < 0.3 * float(np.linalg.norm(d) + 1e-9) or np.linalg.norm(d) < 0.3:
+        return None
+    return _unit(d)
+
+
+def body_frame(pose: Pose, use_floor: bool = True) -> BodyFrame | None:
+    """The body's axes from the world landmarks (module doc); None without world landmarks."""
+    w = pose.world
+    if w is None or not np.isfinite(w[[L.LEFT_HIP, L.RIGHT_HIP, L.LEFT_SHOULDER, L.RIGHT_SHOULDER]]).all():
+        return None
+    lateral = _unit(w[L.LEFT_HIP] - w[L.RIGHT_HIP])
+    if lateral is None:
+        return None
+    up0 = _unit(CAMERA_UP - (CAMERA_UP @ lateral) * lateral)
+    if up0 is None:
+        return None
+    fwd0 = np.cross(up0, lateral)
+    if float(fwd0 @ _facing_evidence(w)) < 0:
+        fwd0 = -fwd0
+    up, from_floor = up0, False
+    if use_floor:
+        floor = _floor_direction(w, lateral, fwd0)
+        if floor is not None:
+            cand = np.cross(lateral, floor)
+            cand = cand if float(cand @ up0) > 0 else -cand
+            # a floor more than 35 deg from the camera's horizontal is a misread foot, not a pitch
+            if float(cand @ up0) > math.cos(math.radians(35)):
+                up, from_floor = cand, True
+    fwd = _unit(fwd0 - (fwd0 @ up) * up)
+    assert fwd is not None
+    left = np.cross(up, fwd)  # x right, y down, z away: the body's left is up x forward
+    return BodyFrame(left=left, forward=fwd, up=up, up_from_floor=from_floor,
+                     labels_swapped=bool(float(lateral @ left) < 0))
+
+
+def camera_angles(frame: BodyFrame) -> CameraAngles:
+    """The camera's azimuth off the side view (signed) and elevation, from the body frame."""
+    c = TOWARD_CAMERA
+    az = math.degrees(math.atan2(float(c @ frame.forward), abs(float(c @ frame.left))))
+    horiz = math.hypot(float(c @ frame.forward), float(c @ frame.left))
+    el = math.degrees(math.atan2(float(c @ frame.up), horiz)) if frame.up_from_floor else None
+    return CameraAngles(view_angle_deg=az, elevation_deg=el)
+
+
+def sagittal_joints(pose: Pose, frame: BodyFrame, front_side: str | None = None) -> SagittalJoints | None:
+    """World landmarks projected on the sagittal plane, by role. The front leg is `front_side`
+    (anatomical, by the body frame) if given, else the leg whose ankle is further forward."""
+    w = pose.world
+    if w is None:
+        return None
+    # Anatomical sides by geometry: swap MediaPipe's labels when they disagree with the frame.
+    label = {"left": "right", "right": "left"} if frame.labels_swapped else {"left": "left", "right": "right"}
+    p = {side: {j: frame.to_plane(w[idx][None])[0] for j, idx in side_joints(label[side]).items()}
+         for side in ("left", "right")}
+    if front_side is None:
+        front_side = max(("left", "right"), key=lambda s: float(p[s]["ankle"][0] - p[s]["hip"][0]))
+    back = "right" if front_side == "left" else "left"
+    f, b = p[front_side], p[back]
+    return SagittalJoints(
+        front_side=front_side, front_hip=f["hip"], front_knee=f["knee"], front_ankle=f["ankle"],
+        back_hip=b["hip"], back_knee=b["knee"],
+        mid_hip=0.5 * (f["hip"] + b["hip"]), mid_shoulder=0.5 * (f["shoulder"] + b["shoulder"]))
+
+
+def _angle(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> float:
+    u, v = a - b, c - b
+    cos = float(u @ v) / (float(np.linalg.norm(u) * np.linalg.norm(v)) or 1.0)
+    return math.degrees(math.acos(max(-1.0, min(1.0, cos))))
+
+
+def _tilt(lower: np.ndarray, upper: np.ndarray) -> float:
+    d = upper - lower
+    return math.degrees(math.atan2(float(d[0]), float(d[1])))
+
+
+def plane_metrics(j: SagittalJoints) -> Metrics:
+    """protocol.md's metrics from sagittal-plane joint centres (forward, up); pelvic tilt None."""
+    shin = float(np.linalg.norm(j.front_knee - j.front_ankle))
+    return Metrics(
+        front_knee_angle_deg=_angle(j.front_hip, j.front_knee, j.front_ankle),
+        shin_tilt_deg=_tilt(j.front_ankle, j.front_knee),
+        knee_ahead_of_ankle=float(j.front_knee[0] - j.front_ankle[0]) / shin if shin > 0 else None,
+        back_hip_extension_deg=_tilt(j.back_knee, j.back_hip),
+        trunk_lean_deg=_tilt(j.mid_hip, j.mid_shoulder),
+    )
