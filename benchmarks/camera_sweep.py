@@ -27,7 +27,7 @@ Render cost on this machine (2 shared cores, nice, OMP_NUM_THREADS=1): see docs/
 The two sets rendered for issue 12 (dev may be fitted on; heldout must never be):
 
     python -m benchmarks.camera_sweep /work/data/issue12-sweep/dev --seed 1201
-    python -m benchmarks.camera_sweep /work/data/issue12-sweep/heldout --seed 1299 --random 8
+    python -m benchmarks.camera_sweep /work/data/issue12-sweep/heldout --seed 1299 --random 4
     OMP_NUM_THREADS=1 nice -n 10 python -m benchmarks.camera_sweep /work/data/issue12-sweep/dev --render
     OMP_NUM_THREADS=1 nice -n 10 python -m benchmarks.camera_sweep /work/data/issue12-sweep/heldout --render
     python -m benchmarks.accuracy /work/data/issue12-sweep/heldout --baseline --by-camera

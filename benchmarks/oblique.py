@@ -9,9 +9,11 @@ visibility and presence are cached as .npz (default /work/cache/issue12-landmark
 the truth has a person in the lunge and the model found someone. Estimators:
   plain    raw picture landmarks (posecoach --plain), front leg by the ankle ahead in the picture
   picture  the picture with joints.py's landmark -> joint-centre corrections (posecoach today)
-  world    sagittal.py: world landmarks in the body frame, up from the floor contacts
-  world_cu the same with the camera's up instead of the floor
-  blend    picture weighted by cos^2 of sagittal.py's view angle, world by the rest
+  world    sagittal.py: world landmarks in the body frame (sagittal_joints)
+  lift     sagittal.py: the corrected picture joints lifted with world depth (lift_to_plane)
+           at sagittal.py's own view angle estimate
+  blend    sagittal.py's blend_metrics of picture and lift by the estimated view angle
+  lift_oracle  the lift at the truth's camera azimuth and elevation (a ceiling, not a method)
 Also: sagittal.py's view angle (signed) against the truth's camera_azimuth_deg, and how often
 its front leg (by geometry) matches the truth's anatomical front side.
 """
@@ -20,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,7 @@ from benchmarks.by_camera import azimuth_bin, clip_camera, height_bin
 from benchmarks.scoring import MetricScore
 from posecoach import geometry as g
 from posecoach.exercises import sagittal as S
-from posecoach.exercises.joints import joint_centres
+from posecoach.exercises.joints import JointCentres, joint_centres
 from posecoach.exercises.lunge import facing_votes
 from posecoach.landmarks import Landmark as L
 from posecoach.landmarks import side_joints
@@ -71,13 +72,17 @@ def pose_at(data: dict[str, np.ndarray], i: int) -> Pose:
                 world=data["world"][i], mask=None, image_size=tuple(int(v) for v in data["size"]))  # type: ignore[arg-type]
 
 
-def picture_metrics(pose: Pose, corrected: bool) -> Metrics:
-    """posecoach's picture metrics without the kneeling gate (front = ankle ahead in the picture)."""
+def picture_joints(pose: Pose, corrected: bool) -> tuple[JointCentres, str, int]:
+    """posecoach's picture joint centres without the kneeling gate: (joints, front, facing);
+    front = the leg whose ankle is further ahead in the picture (observe() does the same)."""
     facing = 1 if facing_votes(pose) >= 0 else -1
     xy = pose.xy
     mid = g.midpoint(xy[L.LEFT_HIP], xy[L.RIGHT_HIP])
     front = max(("left", "right"), key=lambda s: g.ahead_offset(xy[side_joints(s)["ankle"]], mid, facing))
-    jc = joint_centres(pose, front, facing, corrected=corrected)
+    return joint_centres(pose, front, facing, corrected=corrected), front, facing
+
+
+def picture_metrics(jc: JointCentres, facing: int) -> Metrics:
     shin = g.distance(jc.front_knee, jc.front_ankle)
     return Metrics(
         front_knee_angle_deg=g.interior_angle(jc.front_hip, jc.front_knee, jc.front_ankle),
@@ -85,16 +90,6 @@ def picture_metrics(pose: Pose, corrected: bool) -> Metrics:
         knee_ahead_of_ankle=g.ahead_offset(jc.front_knee, jc.front_ankle, facing) / shin if shin else None,
         back_hip_extension_deg=g.tilt_from_vertical(jc.back_knee, jc.back_hip, facing),
         trunk_lean_deg=g.tilt_from_vertical(jc.mid_hip, jc.mid_shoulder, facing))
-
-
-def world_metrics(pose: Pose, use_floor: bool = True) -> tuple[Metrics, S.CameraAngles | None, str | None]:
-    frame = S.body_frame(pose, use_floor=use_floor)
-    if frame is None:
-        return Metrics(), None, None
-    j = S.sagittal_joints(pose, frame)
-    if j is None:
-        return Metrics(), None, None
-    return S.plane_metrics(j), S.camera_angles(frame), j.front_side
 
 
 def blend(a: Metrics, b: Metrics, w: float) -> Metrics:
@@ -107,12 +102,33 @@ def blend(a: Metrics, b: Metrics, w: float) -> Metrics:
     return out
 
 
-ESTIMATORS: dict[str, Callable[[Pose], Metrics]] = {}
+def estimates(pose: Pose, truth_rec: dict[str, Any] | None = None) -> tuple[dict[str, Metrics], S.CameraAngles | None]:
+    """Every estimator's metrics for one pose (module doc), and sagittal.py's camera angles.
+    With `truth_rec`, also the lift with the true camera angles ("lift_oracle", a ceiling)."""
+    jc, front, facing = picture_joints(pose, corrected=True)
+    raw, _, _ = picture_joints(pose, corrected=False)
+    out = {"plain": picture_metrics(raw, facing), "picture": picture_metrics(jc, facing)}
+    frame = S.body_frame(pose)
+    cam = S.camera_angles(frame) if frame is not None else None
+    if frame is not None and cam is not None:
+        j = S.sagittal_joints(pose, frame)
+        out["world"] = S.plane_metrics(j) if j is not None else Metrics()
+        lifted = S.lift_to_plane(pose, jc, front, facing, cam.view_angle_deg)
+        out["lift"] = S.plane_metrics(lifted) if lifted is not None else Metrics()
+        out["blend"] = S.blend_metrics(out["picture"], out["lift"], cam.view_angle_deg)
+    if truth_rec is not None and truth_rec.get("camera_azimuth_deg") is not None:
+        lifted = S.lift_to_plane(pose, jc, front, facing, float(truth_rec["camera_azimuth_deg"]),
+                                 float(truth_rec["camera_elevation_deg"]))
+        out["lift_oracle"] = S.plane_metrics(lifted) if lifted is not None else Metrics()
+    return out, cam
+
+
+NAMES = ("plain", "picture", "world", "lift", "blend", "lift_oracle")
 
 
 def evaluate_clip(truth: dict[str, Any], data: dict[str, np.ndarray]) -> dict[str, Any]:
     """Per-estimator MetricScores, view-angle errors and front-leg agreement for one clip."""
-    scores = {name: {m: MetricScore() for m in SCORED} for name in ("plain", "picture", "world", "world_cu", "blend")}
+    scores = {name: {m: MetricScore() for m in SCORED} for name in NAMES}
     view_err: list[float] = []
     front_ok = front_n = 0
     swapped = 0
@@ -120,24 +136,17 @@ def evaluate_clip(truth: dict[str, Any], data: dict[str, np.ndarray]) -> dict[st
         i = int(rec["frame"])
         if not (rec.get("person") and rec.get("in_lunge")) or i >= len(data["present"]):
             continue
-        present = bool(data["present"][i])
-        pose = pose_at(data, i) if present else None
         got: dict[str, Metrics] = {}
-        if pose is not None:
-            got["plain"] = picture_metrics(pose, corrected=False)
-            got["picture"] = picture_metrics(pose, corrected=True)
-            got["world"], cam, front = world_metrics(pose)
-            got["world_cu"], _, _ = world_metrics(pose, use_floor=False)
-            if cam is not None:
-                w = math.cos(math.radians(cam.view_angle_deg)) ** 2
-                got["blend"] = blend(got["picture"], got["world"], w)
-                if rec.get("camera_azimuth_deg") is not None:
-                    view_err.append(cam.view_angle_deg - float(rec["camera_azimuth_deg"]))
-                frame = S.body_frame(pose)
-                swapped += bool(frame and frame.labels_swapped)
-            if front is not None:
-                front_n += 1
-                front_ok += front == rec.get("front_side")
+        if data["present"][i]:
+            pose = pose_at(data, i)
+            got, cam = estimates(pose, rec)
+            if cam is not None and rec.get("camera_azimuth_deg") is not None:
+                view_err.append(cam.view_angle_deg - float(rec["camera_azimuth_deg"]))
+            _, front, _ = picture_joints(pose, corrected=False)
+            front_n += 1
+            front_ok += front == rec.get("front_side")
+            frame = S.body_frame(pose)
+            swapped += bool(frame and frame.labels_swapped)
         for name, per in scores.items():
             m = got.get(name, Metrics())
             for metric in SCORED:
@@ -169,10 +178,10 @@ def pool_rows(results: list[tuple[str, float | None, float | None, dict[str, Any
 
 
 def table(rows: dict[str, list[dict[str, Any]]]) -> list[str]:
-    names = ("plain", "picture", "world", "world_cu", "blend")
+    names = NAMES
     short = {"front_knee_angle_deg": "knee", "shin_tilt_deg": "shin", "back_hip_extension_deg": "hip", "trunk_lean_deg": "trunk"}
     lines = ["MAE deg (coverage) per estimator: " + " / ".join(names),
-             "| camera | n | " + " | ".join(short.values()) + " | view angle MAE, bias | front leg ok | labels swapped |",
+             "| camera | n | " + " | ".join(short.values()) + " | view angle MAE, bias | front leg by labels ok | world labels swapped |",
              "|---|---|" + "---|" * (len(short) + 3)]
     for label, rs in rows.items():
         cells = []
