@@ -11,7 +11,7 @@ the truth has a person in the lunge and the model found someone. Estimators:
   picture  the picture with joints.py's landmark -> joint-centre corrections (posecoach today)
   world    sagittal.py: world landmarks in the body frame (sagittal_joints)
   lift     sagittal.py: the corrected picture joints lifted with world depth (lift_to_plane)
-           at sagittal.py's own view angle estimate
+           at sagittal.py's own view angle estimate (view_angle_deg, also scored below)
   blend    sagittal.py's blend_metrics of picture and lift by the estimated view angle
   lift_oracle  the lift at the truth's camera azimuth and elevation (a ceiling, not a method)
 Also: sagittal.py's view angle (signed) against the truth's camera_azimuth_deg, and how often
@@ -113,9 +113,11 @@ def estimates(pose: Pose, truth_rec: dict[str, Any] | None = None) -> tuple[dict
     if frame is not None and cam is not None:
         j = S.sagittal_joints(pose, frame)
         out["world"] = S.plane_metrics(j) if j is not None else Metrics()
-        lifted = S.lift_to_plane(pose, jc, front, facing, cam.view_angle_deg)
+        view = S.view_angle_deg(pose)
+        view = cam.view_angle_deg if view is None else view
+        lifted = S.lift_to_plane(pose, jc, front, facing, view)
         out["lift"] = S.plane_metrics(lifted) if lifted is not None else Metrics()
-        out["blend"] = S.blend_metrics(out["picture"], out["lift"], cam.view_angle_deg)
+        out["blend"] = S.blend_metrics(out["picture"], out["lift"], view)
     if truth_rec is not None and truth_rec.get("camera_azimuth_deg") is not None:
         lifted = S.lift_to_plane(pose, jc, front, facing, float(truth_rec["camera_azimuth_deg"]),
                                  float(truth_rec["camera_elevation_deg"]))
@@ -130,8 +132,9 @@ def evaluate_clip(truth: dict[str, Any], data: dict[str, np.ndarray]) -> dict[st
     """Per-estimator MetricScores, view-angle errors and front-leg agreement for one clip."""
     scores = {name: {m: MetricScore() for m in SCORED} for name in NAMES}
     view_err: list[float] = []
-    front_ok = front_n = 0
+    front_ok = front_n = geo_ok = steady_ok = 0
     swapped = 0
+    steady = S.SteadySide()
     for rec in truth["per_frame"]:
         i = int(rec["frame"])
         if not (rec.get("person") and rec.get("in_lunge")) or i >= len(data["present"]):
@@ -140,11 +143,15 @@ def evaluate_clip(truth: dict[str, Any], data: dict[str, np.ndarray]) -> dict[st
         if data["present"][i]:
             pose = pose_at(data, i)
             got, cam = estimates(pose, rec)
-            if cam is not None and rec.get("camera_azimuth_deg") is not None:
-                view_err.append(cam.view_angle_deg - float(rec["camera_azimuth_deg"]))
-            _, front, _ = picture_joints(pose, corrected=False)
+            view = S.view_angle_deg(pose)
+            if view is not None and rec.get("camera_azimuth_deg") is not None:
+                view_err.append(view - float(rec["camera_azimuth_deg"]))
+            _, front, facing = picture_joints(pose, corrected=False)
             front_n += 1
             front_ok += front == rec.get("front_side")
+            geo = S.front_leg(pose, facing)
+            geo_ok += bool(geo and geo[1] == rec.get("front_side"))
+            steady_ok += steady.update(geo[1] if geo else None) == rec.get("front_side")
             frame = S.body_frame(pose)
             swapped += bool(frame and frame.labels_swapped)
         for name, per in scores.items():
@@ -161,7 +168,8 @@ def evaluate_clip(truth: dict[str, Any], data: dict[str, np.ndarray]) -> dict[st
                 s.n_both += 1
                 s.abs_sum += abs(pv - tv)
                 s.signed_sum += pv - tv
-    return {"scores": scores, "view_err": view_err, "front_ok": front_ok, "front_n": front_n, "swapped": swapped}
+    return {"scores": scores, "view_err": view_err, "front_ok": front_ok, "front_n": front_n, "swapped": swapped,
+            "geo_ok": geo_ok, "steady_ok": steady_ok}
 
 
 def pool_rows(results: list[tuple[str, float | None, float | None, dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
@@ -181,7 +189,7 @@ def table(rows: dict[str, list[dict[str, Any]]]) -> list[str]:
     names = NAMES
     short = {"front_knee_angle_deg": "knee", "shin_tilt_deg": "shin", "back_hip_extension_deg": "hip", "trunk_lean_deg": "trunk"}
     lines = ["MAE deg (coverage) per estimator: " + " / ".join(names),
-             "| camera | n | " + " | ".join(short.values()) + " | view angle MAE, bias | front leg by labels ok | world labels swapped |",
+             "| camera | n | " + " | ".join(short.values()) + " | view angle MAE, bias | front side ok: labels/geometry/steady | world labels swapped |",
              "|---|---|" + "---|" * (len(short) + 3)]
     for label, rs in rows.items():
         cells = []
@@ -199,7 +207,7 @@ def table(rows: dict[str, list[dict[str, Any]]]) -> list[str]:
         errs = [e for r in rs for e in r["view_err"]]
         view = f"{np.mean(np.abs(errs)):.1f}, {np.mean(errs):+.1f}" if errs else "-"
         fn = sum(r["front_n"] for r in rs)
-        front = f"{sum(r['front_ok'] for r in rs) / fn:.2f}" if fn else "-"
+        front = "/".join(f"{sum(r[k] for r in rs) / fn:.2f}" for k in ("front_ok", "geo_ok", "steady_ok")) if fn else "-"
         sw = sum(r["swapped"] for r in rs)
         lines.append(f"| {label} | {len(rs)} | " + " | ".join(cells) + f" | {view} | {front} | {sw} |")
     return lines

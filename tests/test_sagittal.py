@@ -121,3 +121,30 @@ def test_no_world_landmarks_no_frame() -> None:
     p = seen(10.0, 0.0, 1)
     bare = Pose(xy=p.xy, visibility=p.visibility, presence=p.presence, world=None, mask=None, image_size=p.image_size)
     assert S.body_frame(bare) is None
+
+
+@pytest.mark.parametrize("view", [30.0, -30.0, 0.0])
+def test_view_angle_deg_signs_the_three_cues(view: float) -> None:
+    got = S.view_angle_deg(seen(view, 0.0, -1))
+    assert got is not None and got == pytest.approx(view, abs=3.0)
+
+
+def test_front_leg_side_comes_from_geometry_not_labels() -> None:
+    for swap in (False, True):
+        for facing in (1, -1):
+            pose = seen(-25.0, 0.0, facing, swap_labels=swap)
+            label, side = S.front_leg(pose, facing)
+            assert side == "left"  # the body's left leg is in front (BODY)
+            assert label == ("right" if swap else "left")  # what MediaPipe calls it
+
+
+def test_steady_side_needs_a_clear_majority_to_switch() -> None:
+    s = S.SteadySide(window=10, switch=0.8)
+    assert s.update("left") == "left"
+    for _ in range(5):
+        assert s.update("right") == "left"  # half the window: not enough
+    for _ in range(5):
+        s.update("right")
+    assert s.side == "right"
+    s.reset()
+    assert s.update(None) is None

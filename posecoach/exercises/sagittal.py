@@ -292,3 +292,76 @@ def blend_metrics(picture: Metrics, lifted: Metrics, view_angle_deg: float) -> M
         value = (1 - w) * a + w * b if ok_a and ok_b else a if ok_a else b if ok_b else None
         setattr(out, name, value)
     return out
+
+
+def front_leg(pose: Pose, facing: int) -> tuple[str, str] | None:
+    """(label, side) of the front leg: `label` is MediaPipe's name of the leg whose ankle lies
+    further ahead in the picture (use it to index the landmarks); `side` is that leg's anatomical
+    side by geometry, not by the label. For a camera within 90 deg of the side view the person's
+    side facing the camera is the side they face in the picture (facing image-right shows the
+    right side), and the nearer leg is the one whose hip is nearer in the world landmarks (the two
+    hips stand side by side, so their depth order is their lateral order). None without world
+    landmarks."""
+    w = pose.world
+    if w is None or facing == 0:
+        return None
+    xy = pose.xy
+    mid = 0.5 * (xy[L.LEFT_HIP] + xy[L.RIGHT_HIP])
+    ahead = {s: float(xy[side_joints(s)["ankle"]][0] - mid[0]) * facing for s in ("left", "right")}
+    label = max(ahead, key=lambda s: ahead[s])
+    near_label = "left" if w[L.LEFT_HIP, 2] < w[L.RIGHT_HIP, 2] else "right"
+    near_side = "right" if facing > 0 else "left"
+    side = near_side if label == near_label else ("left" if near_side == "right" else "right")
+    return label, side
+
+
+class SteadySide:
+    """A left/right choice held steady through a hold: the first vote sets it, and it changes only
+    once the other side holds `switch` x `window` of the last `window` votes (24 of 30 by
+    default: ~0.8 s at 30 fps), so a few frames of a misread cannot flip it. `reset()` when the
+    hold ends."""
+
+    def __init__(self, window: int = 30, switch: float = 0.8) -> None:
+        self.window, self.switch = window, switch
+        self.votes: list[str] = []
+        self.side: str | None = None
+
+    def update(self, vote: str | None) -> str | None:
+        if vote is not None:
+            self.votes = (self.votes + [vote])[-self.window:]
+            other = sum(v != self.side for v in self.votes)
+            if self.side is None:
+                self.side = vote
+            elif other >= self.switch * self.window:
+                self.side = "left" if self.side == "right" else "right"
+        return self.side
+
+    def reset(self) -> None:
+        self.votes, self.side = [], None
+
+
+def view_angle_deg(pose: Pose) -> float | None:
+    """The camera's signed angle off the side view (+ in front of the person, - behind), degrees.
+
+    Magnitude: the mean of three cues, as posecoach's unsigned lunge.view_angle takes it: the
+    world shoulder line's and hip line's angle to the camera's depth axis, and the picture width
+    of the shoulder line against the trunk length (about 0.75 trunk lengths facing the camera).
+    Sign: the body frame's forward direction (face and feet) toward or away from the camera.
+    On the dev sweep the signed result was within ~6 deg on average (benchmarks/oblique.py).
+    """
+    frame = body_frame(pose)
+    w, xy = pose.world, pose.xy
+    if frame is None or w is None:
+        return None
+    cues = []
+    for a, b in ((L.LEFT_SHOULDER, L.RIGHT_SHOULDER), (L.LEFT_HIP, L.RIGHT_HIP)):
+        d = w[a] - w[b]
+        cues.append(math.degrees(math.atan2(abs(float(d[0])), abs(float(d[2])) + 1e-9)))
+    sh = 0.5 * (xy[L.LEFT_SHOULDER] + xy[L.RIGHT_SHOULDER])
+    hp = 0.5 * (xy[L.LEFT_HIP] + xy[L.RIGHT_HIP])
+    trunk = float(np.linalg.norm(sh - hp))
+    if trunk > 1 and math.isfinite(trunk):
+        width = abs(float(xy[L.LEFT_SHOULDER][0] - xy[L.RIGHT_SHOULDER][0])) / trunk
+        cues.append(math.degrees(math.asin(min(1.0, width / 0.75))))
+    magnitude = float(np.mean(cues))
+    return magnitude if float(TOWARD_CAMERA @ frame.forward) >= 0 else -magnitude
