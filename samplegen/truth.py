@@ -53,6 +53,8 @@ def frame_record(
     """One entry of per_frame. joints_body: name -> body-frame position (metres);
     camera_angles: (azimuth, elevation) from `camera_angles_deg`; pelvis_up_px: the pelvis and a
     point on its up axis, projected (for the picture's pelvic tilt in ``metrics_2d``)."""
+    if view_deg is not None:
+        view_deg = round(view_deg, 1)  # the label follows the value written (no 25.04 "oblique" beside 25.0)
     view = view_label(view_deg) if (present and view_deg is not None) else None
     metrics: dict[str, float | None] = {k: None for k in ROUND}
     metrics_2d: dict[str, float | None] = {k: None for k in ROUND}

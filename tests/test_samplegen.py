@@ -64,10 +64,17 @@ def test_video_frame_count_matches_truth(clip: Path) -> None:
 
 @pytest.mark.parametrize("clip", CLIPS, ids=lambda p: p.stem)
 def test_metrics_agree_with_projected_joints(clip: Path) -> None:
-    """In side views the 2-D joints reproduce the 3-D joint-centre metrics within a few degrees."""
+    """In near-square side views from about hip height the 2-D joints reproduce the 3-D
+    joint-centre metrics within a few degrees. A camera looking down on the person (elevation
+    >= 8 deg, recorded since issue 12) does not: the sweep measures by how much."""
     checked = 0
+
+    def near_square(row: dict) -> bool:
+        level = row.get("camera_elevation_deg") is None or row["camera_elevation_deg"] < 8
+        return bool(row["in_lunge"] and row["view"] == "side" and row["view_deg"] < 12 and level)
+
     for row in _truth(clip)["per_frame"]:
-        if not (row["in_lunge"] and row["view"] == "side" and row["view_deg"] < 12 and row["whole_body_in_frame"]):
+        if not (near_square(row) and row["whole_body_in_frame"]):
             continue
         sign = 1.0 if row["facing"] == "right" else -1.0
         again = sagittal_metrics(pixels_to_sagittal(row["joints_px"], sign), row["front_side"], None)
@@ -75,7 +82,7 @@ def test_metrics_agree_with_projected_joints(clip: Path) -> None:
             assert abs(again[name] - row["metrics"][name]) <= tol, (row["frame"], name, again[name], row["metrics"][name])
         checked += 1
     truth = _truth(clip)
-    if any(r["in_lunge"] and r["view"] == "side" for r in truth["per_frame"]):
+    if any(near_square(r) for r in truth["per_frame"]):
         assert checked > 0
 
 
