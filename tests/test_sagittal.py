@@ -105,10 +105,11 @@ def test_lift_undoes_an_oblique_picture_given_the_camera(view: float, elevation:
         assert abs(picture_knee - 90.0) > 5.0
 
 
-def test_blend_moves_from_picture_to_lift_with_the_view_angle() -> None:
+def test_blend_moves_from_picture_to_lift_with_the_view_angle(monkeypatch: pytest.MonkeyPatch) -> None:
+    w = 0.8  # the shipped weights are 0 (the dev sweep chose the picture); the ramp is tested here
+    monkeypatch.setitem(S.LIFT_WEIGHT, "front_knee_angle_deg", w)
     pic = Metrics(front_knee_angle_deg=100.0, shin_tilt_deg=1.0, pelvic_tilt_deg=-3.0)
     lift = Metrics(front_knee_angle_deg=90.0, shin_tilt_deg=5.0)
-    w = S.LIFT_WEIGHT["front_knee_angle_deg"]
     assert S.blend_metrics(pic, lift, 0.0).front_knee_angle_deg == 100.0
     assert S.blend_metrics(pic, lift, -S.LIFT_FULL_DEG).front_knee_angle_deg == pytest.approx(100.0 - 10.0 * w)
     half = 0.5 * (S.LIFT_START_DEG + S.LIFT_FULL_DEG)
