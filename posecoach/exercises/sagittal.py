@@ -7,16 +7,22 @@ shortens and bends those angles; MediaPipe's world landmarks (metres about the h
 with the camera: x right, y down, z away from the camera) are 3D, so they can be turned into the
 body's own frame and projected onto its sagittal plane, whatever the camera:
 
-* lateral axis: the hip line (the sagittal plane's normal);
-* up: perpendicular to the floor, which the kneeling lunge touches at the back toes and the front
-  foot (heel and toes), so the camera's pitch drops out; the camera's up where the feet are unclear;
-* forward: perpendicular to both, pointing the way the face and the feet point;
-* which leg is in front: the leg whose ankle lies further forward in that frame (geometry, not
-  the landmark labels, which MediaPipe can swap for a whole hold when the camera is behind and
-  high); `labels_swapped` says whether the labels disagree with the body frame's left side.
+* lateral axis: the shoulder line (or the hip line, or both: `lateral_from`);
+* up: the camera's up made perpendicular to it, or (`use_floor`) perpendicular to the floor, which
+  the kneeling lunge touches at the back toes and the front foot, so the camera's pitch drops out;
+* forward: perpendicular to both, pointing the way the face and the feet point.
 
-The camera's angle off the side view falls out of the same frame: the direction to the camera
-(-z) expressed in it. Angles in degrees; positions in metres (world) or pixels (picture).
+What else is here: `view_angle_deg` (the camera's signed angle off the side view, + in front),
+`lift_to_plane` (the picture's joint centres lifted to 3D with the world landmarks' depth and
+projected on the sagittal plane at a given camera angle), `blend_metrics` (picture vs lift per
+metric by view angle), `front_leg` and `SteadySide` (which leg is in front by geometry, held
+steady through a hold).
+
+Measured on the rendered camera sweep (docs/accuracy.md, "Part B"): the signed view angle is
+right in sign and within ~7 deg on average; none of the world-landmark metrics beats the
+picture's own (MediaPipe's world depth is too rough), so `blend_metrics` keeps the picture.
+Exact on exact landmarks (tests/test_sagittal.py). Angles in degrees; positions in metres
+(world) or pixels (picture).
 Pure numpy: no cv2, no MediaPipe.
 """
 from __future__ import annotations
