@@ -5,7 +5,7 @@ A clip sits in one azimuth bin and one height bin: its camera azimuth is the med
 per-frame `camera_azimuth_deg` over its lunge frames (+ = camera in front of the person, - =
 behind; docs/ground-truth.md), rounded to the nearest 10 deg (so "+30" holds 25..35, halves rounding up); old truth
 files without it use the unsigned `view_deg` and land in "0" or "?". Its height is the truth's
-`camera.height_m`: low < 0.5 m, mid 0.5-0.95 m, high >= 0.95 m. Rows "|az| <= 20" and "|az| <= 40"
+`camera.height_m`: low < 0.5 m, mid 0.5-0.95 m, high >= 0.95 m. Rows "az within 20" and "az within 40"
 pool the bins the issue's targets are about. Pure: no video, no MediaPipe.
 """
 from __future__ import annotations
@@ -76,7 +76,7 @@ def groups(clips: Sequence[CameraClip]) -> dict[str, list[CameraClip]]:
     for limit in (20, 40):
         sel = [c for c in clips if c.azimuth_deg is not None and abs(_bin_value(c.azimuth_deg)) <= limit]
         if sel:
-            out[f"|az| <= {limit}"] = sel
+            out[f"az within {limit}"] = sel
     for label, _, _ in HEIGHT_BINS:
         sel = [c for c in clips if height_bin(c.height_m) == label]
         if sel:

@@ -178,7 +178,7 @@ def pool_rows(results: list[tuple[str, float | None, float | None, dict[str, Any
         rows.setdefault(f"az {azimuth_bin(az)}", []).append(r)
     for lim in (20, 40):
         sel = [r for _, az, _, r in results if az is not None and abs(az) <= lim + 5]
-        rows[f"|az| <= {lim}"] = sel
+        rows[f"az within {lim}"] = sel
     for _, az, h, r in results:
         rows.setdefault(f"h {height_bin(h)}", []).append(r)
     rows["all"] = [r for *_, r in results]
