@@ -7,7 +7,10 @@ interface.md: per-metric MAE and coverage, per-fault precision and recall, cue l
 per minute (exact rules: benchmarks/scoring.py). Clips without truth (real footage) get the
 detection rate and their fault cues, scored against what the clip is known to show (REAL_EXPECT,
 from ../shared/real_clips/MANIFEST.md). `--baseline` also runs `posecoach analyze --plain` (raw
-landmark angles, midpoint thresholds, no smoothing) and prints both side by side.
+landmark angles, midpoint thresholds, no smoothing) and prints both side by side. `--by-camera`
+(automatic when a truth file records `camera_azimuth_deg`) adds the tables by camera azimuth and
+height of issue 12 (benchmarks/by_camera.py): form faults judged on the 3D truth at every camera,
+the picture's own error (`metrics_2d`) and `view_angle_deg` scored beside posecoach and plain.
 Analysis runs as `python -m posecoach analyze` subprocesses, two at a time.
 """
 from __future__ import annotations
@@ -23,18 +26,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmarks.scoring import (
-    CODES,
-    FORM_CODES,
-    METRICS,
-    ClipScore,
-    expected_truth,
-    load_frames,
-    load_truth,
-    pool,
-    pooled_latency,
-    score_clip,
-)
+from benchmarks import by_camera
+from benchmarks.scoring import (CODES, FORM_CODES, METRICS, ClipScore, align, expected_truth, judge_form_3d,
+                                load_frames, load_truth, pool, pooled_latency, score_clip, score_picture_gap,
+                                score_view_angle)
+from samplegen.metrics import BANDS  # protocol.md's bands (pure numpy; the renderer is not imported)
 
 VIDEO_SUFFIXES = {".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v"}
 GOOD = {c: "ok" for c in CODES}
@@ -121,6 +117,36 @@ def score(clip: Clip, plain: bool | str) -> ClipScore | None:
         return score_clip(clip.stem, load_truth(clip.truth)["per_frame"], frames)
     spec = REAL_EXPECT.get(clip.stem, {"expect": UNKNOWN_REAL})
     return score_clip(clip.stem, expected_truth(frames, spec["expect"], spec.get("until_s")), frames)
+
+
+def camera_clips(clips: list[Clip], baseline: bool) -> list[by_camera.CameraClip]:
+    """Each truth clip's camera and its scores with the form codes judged on the 3D truth."""
+    out = []
+    for c in clips:
+        if c.truth is None:
+            continue
+        truth = load_truth(c.truth)
+        per = truth["per_frame"]
+        judged = judge_form_3d(per, BANDS)
+        runs: dict[bool, ClipScore | None] = {}
+        view = None
+        for plain in ((False, True) if baseline else (False,)):
+            path = c.result_dir(plain) / "frames.jsonl"
+            frames = load_frames(path) if path.is_file() else None
+            runs[plain] = score_clip(c.stem, judged, frames) if frames is not None else None
+            if not plain and frames and any("view_angle_deg" in r for r in frames):
+                view = score_view_angle(align(per, frames))
+        azimuth, height = by_camera.clip_camera(truth)
+        out.append(by_camera.CameraClip(c.stem, azimuth, height, runs.get(False), runs.get(True),
+                                        score_picture_gap(per), view))
+    return out
+
+
+def has_camera_truth(clips: list[Clip]) -> bool:
+    for c in clips:
+        if c.truth is not None and '"camera_azimuth_deg"' in c.truth.read_text(encoding="utf-8")[:20000]:
+            return True
+    return False
 
 
 # -- tables ---------------------------------------------------------------------------------------
@@ -285,6 +311,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--reuse", action="store_true", help="reuse finished analyses found in --out")
     ap.add_argument("--jobs", type=int, default=2, help="analyses at a time (default 2)")
     ap.add_argument("--per-clip", action="store_true", help="also print one line per clip")
+    ap.add_argument("--by-camera", action="store_true",
+                    help="add the tables by camera azimuth and height (default: when the truth has camera_azimuth_deg)")
     ap.add_argument("--no-uncalibrated", action="store_true",
                     help="skip re-running the clips that have a neutral window without it (pelvic tilt)")
     args = ap.parse_args(argv)
@@ -310,6 +338,9 @@ def main(argv: list[str] | None = None) -> int:
         out += pelvis_rows(clips, scores)
         if args.per_clip:
             out += [""] + per_clip_lines(clips, scores)
+    cams = camera_clips(clips, args.baseline) if (args.by_camera or has_camera_truth(clips)) else []
+    if cams:
+        out += [""] + by_camera.camera_report(cams, ", ".join(str(f) for f in args.folders))
     real = [(c.stem, scores.get((str(c.video), False)), scores.get((str(c.video), True)))
             for c in clips if c.truth is None]
     if real:
@@ -324,6 +355,8 @@ def main(argv: list[str] | None = None) -> int:
                    for label, (pc, pl) in groups.items()},
         "form_codes": list(FORM_CODES),
     }
+    if cams:
+        doc["by_camera"] = by_camera.to_json(cams)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "accuracy.json").write_text(json.dumps(doc, indent=1), encoding="utf-8")
     return 0

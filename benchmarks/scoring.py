@@ -17,6 +17,13 @@ The rules are those of ../shared/docs/interface.md ("How accuracy is scored"), m
   of that code inside the run answers it: latency = max(0, t_cue - t_onset) (a cue while the value
   was already between the bands, just before it crossed, counts as immediate). No cue in the run
   = a miss.
+* Oblique cameras (issue 12). The truth files judge the lunge form codes only side-on (the
+  view bands of docs/ground-truth.md); `judge_form_3d` re-judges them from the 3D `metrics` by the
+  protocol's bands in every lunge frame whatever the camera, which is what the by-camera table
+  scores. `score_picture_gap` is the MAE of the truth's `metrics_2d` (the picture's angles of the
+  true joint centres) against `metrics`: what a perfect picture reader would still get wrong.
+  `score_view_angle` compares frames.jsonl's optional `view_angle_deg` with the truth's
+  `view_deg` (both unsigned, 0 = side view), as a MetricScore.
 * False cues. A fault cue (a cue whose code is one of the seven codes of protocol.md) issued at a
   frame where the truth of every one of the seven codes is "ok". The rate is per minute of such
   all-ok time. `wrong_cues` additionally counts fault cues whose own code's truth is "ok" at the
@@ -211,6 +218,65 @@ def score_metrics(pairs: Sequence[tuple[Record, Record | None]]) -> dict[str, Me
             s.n_both += 1
             s.abs_sum += abs(float(pv) - float(tv))
             s.signed_sum += float(pv) - float(tv)
+    return out
+
+
+def score_metrics_between(truth_frames: Sequence[Record], truth_key: str, pred_key: str
+                          ) -> dict[str, MetricScore]:
+    """MAE of one truth key's metrics against another's within the same truth frames (e.g.
+    `metrics_2d` vs `metrics`); frames without `pred_key` count as not measured."""
+    pairs = [(t, {"metrics": t.get(pred_key) or {}}) for t in truth_frames]
+    if truth_key != "metrics":
+        pairs = [({**t, "metrics": t.get(truth_key) or {}}, p) for t, p in pairs]
+    return score_metrics(pairs)
+
+
+def score_picture_gap(truth_frames: Sequence[Record]) -> dict[str, MetricScore]:
+    """The picture's angles of the true joint centres (`metrics_2d`) against the body's own
+    (`metrics`); empty scores (n_truth = 0 for the missing frames' metrics) on old truth files."""
+    if not any("metrics_2d" in t for t in truth_frames):
+        return {m: MetricScore() for m in METRICS}
+    return score_metrics_between(truth_frames, "metrics", "metrics_2d")
+
+
+def score_view_angle(pairs: Sequence[tuple[Record, Record | None]]) -> MetricScore:
+    """frames.jsonl `view_angle_deg` (abs, if present) against the truth's `view_deg` over frames
+    with a person; coverage = share of them with an estimate."""
+    s = MetricScore()
+    for t, p in pairs:
+        tv = t.get("view_deg")
+        if not t.get("person") or tv is None:
+            continue
+        s.n_truth += 1
+        pv = None if p is None else p.get("view_angle_deg")
+        if pv is None or not math.isfinite(float(pv)):
+            continue
+        s.n_both += 1
+        err = abs(float(pv)) - float(tv)
+        s.abs_sum += abs(err)
+        s.signed_sum += err
+    return s
+
+
+def judge_form_3d(truth_frames: Sequence[Record], bands: Mapping[str, tuple[str, float, float]]
+                  ) -> list[dict[str, Any]]:
+    """Copies of the truth frames whose lunge form codes are judged from the 3D `metrics` by
+    `bands` (code -> (metric, ok when <=, fault when >=), protocol.md) in every lunge frame,
+    whatever the view; out of the lunge they stay ambiguous. Other codes are left as they are."""
+    out = []
+    for t in truth_frames:
+        fault = [c for c in t.get("fault", ()) if c not in bands]
+        ambiguous = [c for c in t.get("ambiguous", ()) if c not in bands]
+        metrics = t.get("metrics") or {}
+        for code, (name, ok_max, fault_min) in bands.items():
+            value = metrics.get(name)
+            if not (t.get("person") and t.get("in_lunge")) or value is None:
+                ambiguous.append(code)
+            elif value >= fault_min:
+                fault.append(code)
+            elif value > ok_max:
+                ambiguous.append(code)
+        out.append({**t, "fault": fault, "ambiguous": ambiguous})
     return out
 
 

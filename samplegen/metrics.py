@@ -68,6 +68,39 @@ def pixels_to_sagittal(joints_px: Mapping[str, list[float] | np.ndarray], facing
     return {k: np.array([facing_sign * v[0], -v[1]], float) for k, v in joints_px.items()}
 
 
+def camera_angles_deg(lateral_world: np.ndarray, pelvis_world: np.ndarray, camera_eye: np.ndarray) -> tuple[float, float]:
+    """(azimuth, elevation) of the camera seen from the pelvis, degrees.
+
+    azimuth: the horizontal angle between the pelvis->camera direction and the body's left-right
+    axis on the camera's side, signed: 0 = square-on side view, + = the camera stands in front
+    of the person (sees the chest side), - = behind; |azimuth| is ``view_angle_deg``.
+    elevation: how far the camera is above the pelvis, as an angle above the horizontal.
+    ``lateral_world`` is the body's left axis (horizontal; the body frame turns about Z only).
+    """
+    d = np.asarray(camera_eye, float) - np.asarray(pelvis_world, float)
+    lat = np.array([lateral_world[0], lateral_world[1]]) / np.linalg.norm(lateral_world[:2])
+    fwd = np.array([lat[1], -lat[0]])  # body forward = -Y of the body frame, rotated like +X
+    across = abs(float(d[:2] @ lat))
+    azimuth = math.degrees(math.atan2(float(d[:2] @ fwd), across))
+    elevation = math.degrees(math.atan2(float(d[2]), float(np.linalg.norm(d[:2]))))
+    return azimuth, elevation
+
+
+def picture_metrics(joints_px: dict[str, np.ndarray], front: str, facing: str,
+                    pelvis_up_px: tuple[np.ndarray, np.ndarray] | None) -> dict[str, float | None]:
+    """The six metrics as the picture shows them: protocol.md's formulas applied to the projected
+    joint centres (pixels, forward = the facing direction in the image). Pelvic tilt is the lean
+    of the pelvis' own up axis (the neutral standing pelvis' vertical) in the picture, + forward.
+    Side-on these equal the body's sagittal values within ~1-2 deg; off-axis they do not."""
+    sign = 1.0 if facing == "right" else -1.0
+    sag = pixels_to_sagittal(joints_px, sign)
+    tilt = None
+    if pelvis_up_px is not None:
+        lower, upper = (np.array([sign * p[0], -p[1]], float) for p in pelvis_up_px)
+        tilt = _tilt_from_vertical(lower, upper)
+    return sagittal_metrics(sag, front, tilt)
+
+
 def judge(metrics: Mapping[str, float | None], in_lunge: bool, view: str | None, person: bool, whole_body: bool) -> tuple[list[str], list[str]]:
     """(fault codes, ambiguous codes) of protocol.md for one frame; every other code is ok."""
     fault: list[str] = []

@@ -18,6 +18,7 @@ from samplegen.motion import NaturalMotion, timeline_state, walk_cycle
 from samplegen.scenario import Scenario
 from samplegen.scene import MAT_THICKNESS_M, Camera, Stage
 from samplegen.solver import PostureSolver, SolvedPose
+from samplegen.metrics import camera_angles_deg
 from samplegen.truth import frame_record, view_angle_deg, write_truth
 
 
@@ -60,6 +61,25 @@ def _mat_placement(scenario: Scenario, solved: list[SolvedPose | None]) -> tuple
     return np.asarray(k.position, float), body_yaw_rad(k.facing_deg)
 
 
+def _pelvis_shift(scenario: Scenario, solved: list[SolvedPose | None], body: Body) -> np.ndarray:
+    """World floor offset (2,) that puts the first lunge keyframe's pelvis over the origin (the
+    camera's orbit centre) when ``camera.orbit_pelvis`` is set; zero otherwise."""
+    if not scenario.camera.orbit_pelvis:
+        return np.zeros(2)
+    keys = scenario.keyframes
+    order = [i for i, k in enumerate(keys) if k.posture.kind == "lunge" and solved[i]] or \
+        [i for i in range(len(keys)) if solved[i]]
+    if not order:
+        return np.zeros(2)
+    key, pose = keys[order[0]], solved[order[0]]
+    assert pose is not None
+    posed = body.pose(pose.rotvecs, np.zeros(3))
+    rot = _rot_z(body_yaw_rad(key.facing_deg))
+    origin = np.array([0.0, pose.anchor[1], float(posed.vertices[:, 2].min())])
+    pelvis = (posed.joint(0) - origin) @ rot.T
+    return np.asarray(key.position, float) + pelvis[:2]
+
+
 def render_clip(scenario: Scenario, out_dir: Path, preview: bool = False, log: Callable[[str], None] = print) -> ClipResult:
     """Render ``scenario`` to ``out_dir/<stem>.mp4`` and ``<stem>.truth.json``.
 
@@ -84,6 +104,8 @@ def render_clip(scenario: Scenario, out_dir: Path, preview: bool = False, log: C
     width, height = scenario.size
     camera = Camera.from_spec(scenario.camera, width, height)
     mat_xy, mat_yaw = _mat_placement(scenario, solved)
+    shift = _pelvis_shift(scenario, solved, body)
+    mat_xy = mat_xy - shift
     stage = Stage(scenario.room, camera, mat_xy, mat_yaw, seed=scenario.motion.seed)
     look = Appearance.build(body, spec, seed=scenario.motion.seed)
     motion = NaturalMotion(scenario.motion, body.index)
@@ -112,7 +134,8 @@ def render_clip(scenario: Scenario, out_dir: Path, preview: bool = False, log: C
             floor = float(posed.vertices[:, 2].min())
             rot = _rot_z(body_yaw_rad(state.facing_deg))
             origin = np.array([0.0, state.anchor[1], floor])
-            offset = np.array([state.position[0] + drift[0], state.position[1] + drift[1], MAT_THICKNESS_M])
+            offset = np.array([state.position[0] + drift[0] - shift[0], state.position[1] + drift[1] - shift[1],
+                               MAT_THICKNESS_M])
 
             def to_world(p: np.ndarray) -> np.ndarray:
                 return (p - origin) @ rot.T + offset
@@ -132,12 +155,17 @@ def render_clip(scenario: Scenario, out_dir: Path, preview: bool = False, log: C
             joints_world = {name: to_world(p) for name, p in joints_body.items()}
             jpx, _ = camera.project(np.stack(list(joints_world.values())))
             pelvis = to_world(posed.joint(0))
-            ahead, _ = camera.project(np.stack([pelvis, pelvis + rot @ np.array([0.0, -0.3, 0.0])]))
+            root_rotation = posed.bone_poses[0, :3, :3]
+            pelvis_up = pelvis + rot @ root_rotation[:, 2] * 0.2
+            ahead, _ = camera.project(np.stack([pelvis, pelvis + rot @ np.array([0.0, -0.3, 0.0]), pelvis_up]))
+            lateral = rot @ np.array([1.0, 0.0, 0.0])
             record_args = dict(
-                joints_body=joints_body, root_rotation=posed.bone_poses[0, :3, :3],
-                view_deg=view_angle_deg(rot @ np.array([1.0, 0.0, 0.0]), pelvis, camera.eye),
+                joints_body=joints_body, root_rotation=root_rotation,
+                view_deg=view_angle_deg(lateral, pelvis, camera.eye),
                 facing="right" if ahead[1, 0] > ahead[0, 0] else "left",
                 joints_px=dict(zip(joints_world, jpx)),
+                camera_angles=camera_angles_deg(lateral, pelvis, camera.eye),
+                pelvis_up_px=(ahead[0], ahead[2]),
             )
         else:
             stage.set_person([])

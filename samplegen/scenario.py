@@ -63,6 +63,10 @@ class CameraSpec:
     fov_deg: float = 50.0  # vertical field of view
     look_at_height_m: float = 0.55
     pitch_offset_deg: float = 0.0
+    # Orbit about the pelvis of the first lunge keyframe instead of the world origin: the whole
+    # scene (body, mat) is shifted so that pelvis stands over the look-at point, which makes
+    # yaw_deg the exact camera azimuth relative to the body there (see docs/ground-truth.md).
+    orbit_pelvis: bool = False
 
 
 @dataclass(frozen=True)

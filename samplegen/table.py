@@ -13,6 +13,16 @@ def _range(rows: list[dict], name: str) -> str:
     return f"{lo}" if lo == hi else f"{lo}..{hi}"
 
 
+def _camera(doc: dict) -> str:
+    """Camera height, and its angle off the side view when the truth records it (issue 12)."""
+    text = f"{doc['camera']['height_m']:.2f} m"
+    az = sorted(r["camera_azimuth_deg"] for r in doc["per_frame"] if r.get("in_lunge") and r.get("camera_azimuth_deg") is not None)
+    if az and abs(az[len(az) // 2]) >= 3:
+        mid = az[len(az) // 2]
+        text += f", {abs(mid):.0f} deg {'in front' if mid > 0 else 'behind'}"
+    return text
+
+
 def clip_table(folder: Path) -> str:
     """One row per <stem>.truth.json: what the clip shows, truth ranges and the fault codes."""
     lines = [
@@ -22,7 +32,7 @@ def clip_table(folder: Path) -> str:
     for path in sorted(folder.glob("*.truth.json")):
         doc = json.loads(path.read_text())
         rows = doc["per_frame"]
-        body, cam = doc["body"], doc["camera"]
+        body = doc["body"]
         who = ("woman" if body["gender"] >= 0.5 else "man") + f", w{body['weight']:.1f} h{body['height']:.1f}"
         counts: dict[str, int] = {}
         for r in rows:
@@ -32,7 +42,7 @@ def clip_table(folder: Path) -> str:
         stem = path.name[: -len(".truth.json")]
         lines.append(
             f"| {stem} | {doc['frames'] / doc['fps']:.0f} | {doc['description']} | {who} | "
-            f"{cam['height_m']:.2f} m | {_range(rows, 'front_knee_angle_deg')} | {_range(rows, 'shin_tilt_deg')} | "
+            f"{_camera(doc)} | {_range(rows, 'front_knee_angle_deg')} | {_range(rows, 'shin_tilt_deg')} | "
             f"{_range(rows, 'back_hip_extension_deg')} | {_range(rows, 'trunk_lean_deg')} | "
             f"{_range(rows, 'pelvic_tilt_deg')} | {faults} |"
         )

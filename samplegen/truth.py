@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from samplegen.body import JOINT_BONES
-from samplegen.metrics import judge, sagittal_metrics, view_label
+from samplegen.metrics import judge, picture_metrics, sagittal_metrics, view_label
 from samplegen.scenario import Scenario
 
 ROUND = {"front_knee_angle_deg": 2, "shin_tilt_deg": 2, "knee_ahead_of_ankle": 4,
@@ -39,24 +39,39 @@ def view_angle_deg(lateral_world: np.ndarray, pelvis_world: np.ndarray, camera_e
     return math.degrees(math.acos(min(1.0, c)))
 
 
+def _rounded(raw: dict[str, float | None]) -> dict[str, float | None]:
+    return {k: (round(float(v), ROUND[k]) if v is not None else None) for k, v in raw.items()}
+
+
 def frame_record(
     frame: int, t_ms: int, present: bool, whole_body: bool, in_lunge: bool, front: str | None,
     phase: str, joints_body: dict[str, np.ndarray] | None, root_rotation: np.ndarray | None,
     view_deg: float | None, facing: str | None, joints_px: dict[str, np.ndarray] | None,
+    camera_angles: tuple[float, float] | None = None,
+    pelvis_up_px: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> dict[str, Any]:
-    """One entry of per_frame. joints_body: name -> body-frame position (metres)."""
+    """One entry of per_frame. joints_body: name -> body-frame position (metres);
+    camera_angles: (azimuth, elevation) from `camera_angles_deg`; pelvis_up_px: the pelvis and a
+    point on its up axis, projected (for the picture's pelvic tilt in ``metrics_2d``)."""
+    if view_deg is not None:
+        view_deg = round(view_deg, 1)  # the label follows the value written (no 25.04 "oblique" beside 25.0)
     view = view_label(view_deg) if (present and view_deg is not None) else None
     metrics: dict[str, float | None] = {k: None for k in ROUND}
+    metrics_2d: dict[str, float | None] = {k: None for k in ROUND}
     if present and in_lunge and joints_body is not None and root_rotation is not None and front:
         sag = {k: np.array([-v[1], v[2]]) for k, v in joints_body.items()}
-        raw = sagittal_metrics(sag, front, pelvic_tilt_deg(root_rotation))
-        metrics = {k: (round(float(v), ROUND[k]) if v is not None else None) for k, v in raw.items()}
+        metrics = _rounded(sagittal_metrics(sag, front, pelvic_tilt_deg(root_rotation)))
+        if joints_px and facing:
+            metrics_2d = _rounded(picture_metrics(joints_px, front, facing, pelvis_up_px))
     fault, ambiguous = judge(metrics, in_lunge, view, present, whole_body)
+    azimuth, elevation = camera_angles if (present and camera_angles) else (None, None)
     return {
         "frame": frame, "t_ms": t_ms, "person": present, "whole_body_in_frame": bool(present and whole_body),
         "view": view, "view_deg": None if view_deg is None or not present else round(view_deg, 1),
+        "camera_azimuth_deg": None if azimuth is None else round(azimuth, 1),
+        "camera_elevation_deg": None if elevation is None else round(elevation, 1),
         "front_side": front if in_lunge else None, "facing": facing if present else None,
-        "phase": phase, "in_lunge": bool(present and in_lunge), "metrics": metrics,
+        "phase": phase, "in_lunge": bool(present and in_lunge), "metrics": metrics, "metrics_2d": metrics_2d,
         "fault": fault, "ambiguous": ambiguous,
         "joints_px": {k: [round(float(v[0]), 1), round(float(v[1]), 1)] for k, v in joints_px.items()} if joints_px else {},
     }

@@ -14,16 +14,9 @@ import pytest
 from conftest import REAL_CLIPS, SAMPLES
 
 from benchmarks.accuracy import TARGET_CODES, TARGETS_MAE, Clip, run_analysis
-from benchmarks.scoring import (
-    CODES,
-    FORM_CODES,
-    ClipScore,
-    load_frames,
-    load_truth,
-    pool,
-    pooled_latency,
-    score_clip,
-)
+from benchmarks.scoring import (CODES, FORM_CODES, ClipScore, judge_form_3d, load_frames, load_truth, pool,
+                                pooled_latency, score_clip)
+from samplegen.metrics import BANDS
 
 SAMPLE_CLIPS = sorted(p for p in SAMPLES.glob("*.mp4") if p.with_name(p.stem + ".truth.json").is_file())
 # Real footage (issue 2: no fault cue on good form, a front view flagged). Kept to the short clips;
@@ -57,9 +50,18 @@ def scores(analysed: dict[str, list[dict]]) -> dict[str, ClipScore]:
     return {v.stem: score_clip(v.stem, _truth(v)["per_frame"], analysed[v.stem]) for v in SAMPLE_CLIPS}
 
 
+# Clips of issue 12 (a camera off the side view or high up): scored against issue 12's targets
+# below, not pooled into issue 3's, which are about the near-square side views the other clips show.
+OBLIQUE_TAG = "oblique_sample"
+
+
+def _oblique(stem: str) -> bool:
+    return OBLIQUE_TAG in _truth(SAMPLES / f"{stem}.mp4").get("tags", [])
+
+
 @pytest.fixture(scope="session")
 def pooled(scores: dict[str, ClipScore]) -> ClipScore:
-    return pool("all", scores.values())
+    return pool("all", [s for stem, s in scores.items() if not _oblique(stem)])
 
 
 def test_every_clip_was_analysed(analysed: dict[str, list[dict]]) -> None:
@@ -89,6 +91,33 @@ def test_cue_latency(pooled: ClipScore) -> None:
     assert lat.episodes > 0
     assert lat.median_s is not None and lat.median_s <= 1.0, lat.to_dict()
     assert lat.misses <= max(1, lat.episodes // 10), lat.to_dict()
+
+
+ISSUE12_MAE = ("front_knee_angle_deg", "shin_tilt_deg", "back_hip_extension_deg", "trunk_lean_deg")
+
+
+@pytest.mark.xfail(strict=True, reason="issue 12 not done: posecoach reads the picture's angles, not the "
+                   "body's, off the side view and from above (measured 'before': docs/accuracy.md)")
+def test_oblique_clips_meet_issue_12_targets(analysed: dict[str, list[dict]]) -> None:
+    """Issue 12's done-when on the oblique/high sample clips, against the body's own (3D) angles:
+    each angle's MAE <= 3 deg (<= 2 within 20 deg of the side view) with coverage >= 0.9, form
+    faults judged on the 3D truth, and no "tuck your tailbone" (ANTERIOR_TILT) cue on a pelvis whose
+    truth is not anterior. Strict: when issue 12 lands this passes and the marker must go."""
+    clips = [v for v in SAMPLE_CLIPS if OBLIQUE_TAG in _truth(v).get("tags", [])]
+    if not clips:
+        pytest.skip("no oblique sample clip")
+    problems = []
+    for v in clips:
+        per = _truth(v)["per_frame"]
+        s = score_clip(v.stem, judge_form_3d(per, BANDS), analysed[v.stem])
+        views = [r["view_deg"] for r in per if r.get("in_lunge") and r.get("view_deg") is not None]
+        limit = 2.0 if views and max(views) <= 20.5 else 3.0
+        for name in ISSUE12_MAE:
+            m = s.metrics[name]
+            if m.mae is None or m.mae > limit or (m.coverage or 0.0) < 0.9:
+                problems.append(f"{v.stem} {name}: MAE {m.mae} coverage {m.coverage} (target {limit})")
+        problems += [f"{v.stem}: wrong cue {e}" for e in s.wrong_cues if e["code"] == "ANTERIOR_TILT"]
+    assert not problems, problems
 
 
 def test_each_fault_clip_cues_its_fault(scores: dict[str, ClipScore]) -> None:

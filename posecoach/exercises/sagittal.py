@@ -1,0 +1,375 @@
+"""The body's own sagittal angles from an oblique or high camera (issue 12; research module, not
+wired into the pipeline yet).
+
+protocol.md measures the lunge in the body's sagittal plane (the plane through the hips,
+perpendicular to the line joining them). A picture taken off the side view, or from above,
+shortens and bends those angles; MediaPipe's world landmarks (metres about the hips, axes aligned
+with the camera: x right, y down, z away from the camera) are 3D, so they can be turned into the
+body's own frame and projected onto its sagittal plane, whatever the camera:
+
+* lateral axis: the shoulder line (or the hip line, or both: `lateral_from`);
+* up: the camera's up made perpendicular to it, or (`use_floor`) perpendicular to the floor, which
+  the kneeling lunge touches at the back toes and the front foot, so the camera's pitch drops out;
+* forward: perpendicular to both, pointing the way the face and the feet point.
+
+What else is here: `view_angle_deg` (the camera's signed angle off the side view, + in front),
+`lift_to_plane` (the picture's joint centres lifted to 3D with the world landmarks' depth and
+projected on the sagittal plane at a given camera angle), `blend_metrics` (picture vs lift per
+metric by view angle), `front_leg` and `SteadySide` (which leg is in front by geometry, held
+steady through a hold).
+
+Measured on the rendered camera sweep (docs/accuracy.md, "Part B"): the signed view angle is
+right in sign and within ~7 deg on average; none of the world-landmark metrics beats the
+picture's own (MediaPipe's world depth is too rough), so `blend_metrics` keeps the picture.
+Exact on exact landmarks (tests/test_sagittal.py). Angles in degrees; positions in metres
+(world) or pixels (picture).
+Pure numpy: no cv2, no MediaPipe.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from posecoach.exercises.joints import JointCentres
+from posecoach.core.landmarks import Landmark as L
+from posecoach.core.landmarks import side_joints
+from posecoach.core.types import Metrics, Pose
+
+TOWARD_CAMERA = np.array([0.0, 0.0, -1.0])  # in MediaPipe world axes (z grows away from the camera)
+CAMERA_UP = np.array([0.0, -1.0, 0.0])
+
+
+@dataclass(frozen=True)
+class BodyFrame:
+    """The body's axes in MediaPipe world coordinates (unit vectors) and how they were found.
+
+    left: the body's anatomical left (the sagittal plane's normal); forward, up: span the plane.
+    up_from_floor: True when `up` came from the floor contacts, False when from the camera's up.
+    labels_swapped: MediaPipe's LEFT_HIP lies on the body's right side by this frame.
+    """
+    left: np.ndarray
+    forward: np.ndarray
+    up: np.ndarray
+    up_from_floor: bool
+    labels_swapped: bool
+
+    def to_plane(self, points: np.ndarray) -> np.ndarray:
+        """World points (N, 3) -> sagittal-plane points (N, 2): (forward, up), metres."""
+        p = np.asarray(points, float)
+        return np.stack([p @ self.forward, p @ self.up], axis=-1)
+
+
+@dataclass(frozen=True)
+class CameraAngles:
+    """Where the camera stands relative to the body, degrees.
+
+    view_angle_deg: horizontal angle between the direction to the camera and the body's left-right
+    axis: 0 = square-on side view, + = camera in front of the person (sees the chest), - = behind.
+    elevation_deg: the camera's height above the hips as an angle (+ = looking down on the person);
+    meaningful only when the body frame's up came from the floor.
+    """
+    view_angle_deg: float
+    elevation_deg: float | None
+
+
+@dataclass(frozen=True)
+class SagittalJoints:
+    """Joint centres (forward, up) in the sagittal plane by role in the lunge, metres."""
+    front_side: str  # the front leg's anatomical side by the body frame ("left"/"right")
+    front_hip: np.ndarray
+    front_knee: np.ndarray
+    front_ankle: np.ndarray
+    back_hip: np.ndarray
+    back_knee: np.ndarray
+    mid_hip: np.ndarray
+    mid_shoulder: np.ndarray
+
+
+def _unit(v: np.ndarray) -> np.ndarray | None:
+    n = float(np.linalg.norm(v))
+    return v / n if n > 1e-9 and math.isfinite(n) else None
+
+
+def _facing_evidence(w: np.ndarray) -> np.ndarray:
+    """A vector (world) pointing roughly the way the person faces: nose ahead of the ears, toes
+    ahead of the heels (each unit-weighted so one long foot does not dominate)."""
+    ears = 0.5 * (w[L.LEFT_EAR] + w[L.RIGHT_EAR])
+    v = np.zeros(3)
+    for a, b in ((L.NOSE, None), (L.LEFT_FOOT_INDEX, L.LEFT_HEEL), (L.RIGHT_FOOT_INDEX, L.RIGHT_HEEL)):
+        d = w[a] - (ears if b is None else w[b])
+        u = _unit(d)
+        if u is not None:
+            v += u
+    return v
+
+
+def _floor_direction(w: np.ndarray, left: np.ndarray, forward0: np.ndarray) -> np.ndarray | None:
+    """The floor's forward direction in the sagittal plane: from the back leg's toes to the front
+    foot (heel and toes), both on the floor in a half-kneeling lunge. None when the feet do not
+    look like a lunge (front foot not clearly ahead)."""
+    ankles = {s: w[side_joints(s)["ankle"]] for s in ("left", "right")}
+    front = max(ankles, key=lambda s: float(ankles[s] @ forward0))
+    back = "right" if front == "left" else "left"
+    fj, bj = side_joints(front), side_joints(back)
+    front_foot = 0.5 * (w[fj["heel"]] + w[fj["foot_index"]])
+    d = front_foot - w[bj["foot_index"]]
+    d = d - (d @ left) * left
+    if float(d @ forward0) < 0.3 * float(np.linalg.norm(d) + 1e-9) or np.linalg.norm(d) < 0.3:
+        return None
+    return _unit(d)
+
+
+LATERAL_PAIRS = {"hips": ((L.LEFT_HIP, L.RIGHT_HIP),), "shoulders": ((L.LEFT_SHOULDER, L.RIGHT_SHOULDER),),
+                 "both": ((L.LEFT_HIP, L.RIGHT_HIP), (L.LEFT_SHOULDER, L.RIGHT_SHOULDER))}
+
+
+def body_frame(pose: Pose, use_floor: bool = False, lateral_from: str = "shoulders") -> BodyFrame | None:
+    """The body's axes from the world landmarks (module doc); None without world landmarks.
+
+    lateral_from: which landmark pairs give the left-right axis. On the dev renders MediaPipe's
+    world hip line reads the camera 10-20 deg further in front than it is in a kneeling lunge,
+    while the shoulder line is within a few degrees (benchmarks/oblique.py), hence "shoulders".
+    use_floor: take up from the floor contacts (off by default: on the dev renders the foot
+    landmarks are too rough for it and the camera's up did better).
+    """
+    w = pose.world
+    if w is None or not np.isfinite(w[[L.LEFT_HIP, L.RIGHT_HIP, L.LEFT_SHOULDER, L.RIGHT_SHOULDER]]).all():
+        return None
+    lateral = _unit(sum((w[a] - w[b] for a, b in LATERAL_PAIRS[lateral_from]), np.zeros(3)))
+    if lateral is None:
+        return None
+    up0 = _unit(CAMERA_UP - (CAMERA_UP @ lateral) * lateral)
+    if up0 is None:
+        return None
+    fwd0 = np.cross(up0, lateral)
+    if float(fwd0 @ _facing_evidence(w)) < 0:
+        fwd0 = -fwd0
+    up, from_floor = up0, False
+    if use_floor:
+        floor = _floor_direction(w, lateral, fwd0)
+        if floor is not None:
+            cand = np.cross(lateral, floor)
+            cand = cand if float(cand @ up0) > 0 else -cand
+            # a floor more than 35 deg from the camera's horizontal is a misread foot, not a pitch
+            if float(cand @ up0) > math.cos(math.radians(35)):
+                up, from_floor = cand, True
+    fwd = _unit(fwd0 - (fwd0 @ up) * up)
+    assert fwd is not None
+    left = np.cross(up, fwd)  # x right, y down, z away: the body's left is up x forward
+    return BodyFrame(left=left, forward=fwd, up=up, up_from_floor=from_floor,
+                     labels_swapped=bool(float(lateral @ left) < 0))
+
+
+def camera_angles(frame: BodyFrame) -> CameraAngles:
+    """The camera's azimuth off the side view (signed) and elevation, from the body frame."""
+    c = TOWARD_CAMERA
+    az = math.degrees(math.atan2(float(c @ frame.forward), abs(float(c @ frame.left))))
+    horiz = math.hypot(float(c @ frame.forward), float(c @ frame.left))
+    el = math.degrees(math.atan2(float(c @ frame.up), horiz)) if frame.up_from_floor else None
+    return CameraAngles(view_angle_deg=az, elevation_deg=el)
+
+
+def sagittal_joints(pose: Pose, frame: BodyFrame, front_side: str | None = None) -> SagittalJoints | None:
+    """World landmarks projected on the sagittal plane, by role. The front leg is `front_side`
+    (anatomical, by the body frame) if given, else the leg whose ankle is further forward."""
+    w = pose.world
+    if w is None:
+        return None
+    # Anatomical sides by geometry: swap MediaPipe's labels when they disagree with the frame.
+    label = {"left": "right", "right": "left"} if frame.labels_swapped else {"left": "left", "right": "right"}
+    p = {side: {j: frame.to_plane(w[idx][None])[0] for j, idx in side_joints(label[side]).items()}
+         for side in ("left", "right")}
+    if front_side is None:
+        front_side = max(("left", "right"), key=lambda s: float(p[s]["ankle"][0] - p[s]["hip"][0]))
+    back = "right" if front_side == "left" else "left"
+    f, b = p[front_side], p[back]
+    return SagittalJoints(
+        front_side=front_side, front_hip=f["hip"], front_knee=f["knee"], front_ankle=f["ankle"],
+        back_hip=b["hip"], back_knee=b["knee"],
+        mid_hip=0.5 * (f["hip"] + b["hip"]), mid_shoulder=0.5 * (f["shoulder"] + b["shoulder"]))
+
+
+def _angle(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> float:
+    u, v = a - b, c - b
+    cos = float(u @ v) / (float(np.linalg.norm(u) * np.linalg.norm(v)) or 1.0)
+    return math.degrees(math.acos(max(-1.0, min(1.0, cos))))
+
+
+def _tilt(lower: np.ndarray, upper: np.ndarray) -> float:
+    d = upper - lower
+    return math.degrees(math.atan2(float(d[0]), float(d[1])))
+
+
+def plane_metrics(j: SagittalJoints) -> Metrics:
+    """protocol.md's metrics from sagittal-plane joint centres (forward, up); pelvic tilt None."""
+    shin = float(np.linalg.norm(j.front_knee - j.front_ankle))
+    return Metrics(
+        front_knee_angle_deg=_angle(j.front_hip, j.front_knee, j.front_ankle),
+        shin_tilt_deg=_tilt(j.front_ankle, j.front_knee),
+        knee_ahead_of_ankle=float(j.front_knee[0] - j.front_ankle[0]) / shin if shin > 0 else None,
+        back_hip_extension_deg=_tilt(j.back_knee, j.back_hip),
+        trunk_lean_deg=_tilt(j.mid_hip, j.mid_shoulder),
+    )
+
+
+SCALE_LANDMARKS = (L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_HIP, L.RIGHT_HIP, L.LEFT_KNEE, L.RIGHT_KNEE,
+                   L.LEFT_ANKLE, L.RIGHT_ANKLE)
+
+
+def _metres_per_pixel(pose: Pose, centre: np.ndarray) -> float | None:
+    """Least-squares scale from picture offsets (about `centre`) to the world landmarks' x, y."""
+    w = pose.world
+    if w is None:
+        return None
+    idx = list(SCALE_LANDMARKS)
+    rel = pose.xy[idx] - centre
+    den = float(np.sum(rel ** 2))
+    if den <= 0 or not math.isfinite(den):
+        return None
+    num = float(np.sum(w[idx, :2] * rel))
+    return num / den if num > 0 else None
+
+
+def camera_axes(view_angle_deg: float, elevation_deg: float, facing: int) -> tuple[np.ndarray, np.ndarray]:
+    """The body's forward and up axes in camera coordinates (x right, y down, z away) for a camera
+    `view_angle_deg` off the side view (+ in front) and `elevation_deg` above, the person facing
+    image-right (facing +1) or image-left (-1). Orthographic: the camera's own tilt is taken to
+    be the elevation (it looks at the person)."""
+    a, e = math.radians(view_angle_deg), math.radians(elevation_deg)
+    up = np.array([0.0, -math.cos(e), -math.sin(e)])
+    toward = np.array([0.0, math.sin(e), -math.cos(e)])  # horizontal direction to the camera
+    right = np.array([1.0, 0.0, 0.0])
+    forward = facing * right * math.cos(a) + toward * math.sin(a)
+    return forward, up
+
+
+def lift_to_plane(pose: Pose, joints: JointCentres, front: str, facing: int, view_angle_deg: float,
+                  elevation_deg: float = 0.0) -> SagittalJoints | None:
+    """Picture joint centres (pixels, e.g. joints.py's corrected ones) lifted to 3D with the
+    world landmarks' depth of the same joints, then projected on the sagittal plane of a camera
+    `view_angle_deg` off the side view: (forward, up) in metres.
+
+    The picture places the joints precisely across the image; the world landmarks supply what
+    the picture cannot, how far each joint is from the camera, which is what an oblique view
+    folds into the picture's angles.
+    """
+    w = pose.world
+    if w is None:
+        return None
+    centre = 0.5 * (pose.xy[L.LEFT_HIP] + pose.xy[L.RIGHT_HIP])
+    scale = _metres_per_pixel(pose, centre)
+    if scale is None:
+        return None
+    f, b = side_joints(front), side_joints("right" if front == "left" else "left")
+    depth = {"front_hip": w[f["hip"], 2], "front_knee": w[f["knee"], 2], "front_ankle": w[f["ankle"], 2],
+             "back_hip": w[b["hip"], 2], "back_knee": w[b["knee"], 2],
+             "mid_hip": 0.5 * (w[L.LEFT_HIP, 2] + w[L.RIGHT_HIP, 2]),
+             "mid_shoulder": 0.5 * (w[L.LEFT_SHOULDER, 2] + w[L.RIGHT_SHOULDER, 2])}
+    fwd, up = camera_axes(view_angle_deg, elevation_deg, facing)
+    out = {}
+    for role, z in depth.items():
+        px = np.asarray(getattr(joints, role), float) - centre
+        q = np.array([px[0] * scale, px[1] * scale, float(z)])
+        out[role] = np.array([q @ fwd, q @ up])
+    return SagittalJoints(front_side=front, **out)
+
+
+# Share of the lifted estimate per metric at and beyond LIFT_FULL_DEG off the side view (less
+# nearer the side view, none within LIFT_START_DEG); the rest is the picture's. Chosen on the dev
+# sweep only (benchmarks/oblique.py, 14 takes): the lift beat the picture in some camera bins and
+# lost in others for every metric (knee, all takes: picture 8.1, lift 9.1, lift for the knee
+# beyond 30 deg 8.8), so no share is given to it until the world depth is better than MediaPipe's.
+LIFT_WEIGHT = {"front_knee_angle_deg": 0.0, "shin_tilt_deg": 0.0, "knee_ahead_of_ankle": 0.0,
+               "back_hip_extension_deg": 0.0, "trunk_lean_deg": 0.0}
+LIFT_START_DEG, LIFT_FULL_DEG = 10.0, 30.0
+
+
+def blend_metrics(picture: Metrics, lifted: Metrics, view_angle_deg: float) -> Metrics:
+    """The picture's metrics where the view is square, the lifted ones further off it, per metric
+    (LIFT_WEIGHT); a metric missing from one source comes from the other. Pelvic tilt is
+    taken from the picture's Metrics as it is."""
+    ramp = min(1.0, max(0.0, (abs(view_angle_deg) - LIFT_START_DEG) / (LIFT_FULL_DEG - LIFT_START_DEG)))
+    out = Metrics(pelvic_tilt_deg=picture.pelvic_tilt_deg)
+    for name, weight in LIFT_WEIGHT.items():
+        a, b = getattr(picture, name), getattr(lifted, name)
+        ok_a = a is not None and math.isfinite(a)
+        ok_b = b is not None and math.isfinite(b)
+        w = weight * ramp
+        value = (1 - w) * a + w * b if ok_a and ok_b else a if ok_a else b if ok_b else None
+        setattr(out, name, value)
+    return out
+
+
+def front_leg(pose: Pose, facing: int) -> tuple[str, str] | None:
+    """(label, side) of the front leg: `label` is MediaPipe's name of the leg whose ankle lies
+    further ahead in the picture (use it to index the landmarks); `side` is that leg's anatomical
+    side by geometry, not by the label. For a camera within 90 deg of the side view the person's
+    side facing the camera is the side they face in the picture (facing image-right shows the
+    right side), and the nearer leg is the one whose hip is nearer in the world landmarks (the two
+    hips stand side by side, so their depth order is their lateral order). None without world
+    landmarks."""
+    w = pose.world
+    if w is None or facing == 0:
+        return None
+    xy = pose.xy
+    mid = 0.5 * (xy[L.LEFT_HIP] + xy[L.RIGHT_HIP])
+    ahead = {s: float(xy[side_joints(s)["ankle"]][0] - mid[0]) * facing for s in ("left", "right")}
+    label = max(ahead, key=lambda s: ahead[s])
+    near_label = "left" if w[L.LEFT_HIP, 2] < w[L.RIGHT_HIP, 2] else "right"
+    near_side = "right" if facing > 0 else "left"
+    side = near_side if label == near_label else ("left" if near_side == "right" else "right")
+    return label, side
+
+
+class SteadySide:
+    """A left/right choice held steady through a hold: the first vote sets it, and it changes only
+    once the other side holds `switch` x `window` of the last `window` votes (24 of 30 by
+    default: ~0.8 s at 30 fps), so a few frames of a misread cannot flip it. `reset()` when the
+    hold ends."""
+
+    def __init__(self, window: int = 30, switch: float = 0.8) -> None:
+        self.window, self.switch = window, switch
+        self.votes: list[str] = []
+        self.side: str | None = None
+
+    def update(self, vote: str | None) -> str | None:
+        if vote is not None:
+            self.votes = (self.votes + [vote])[-self.window:]
+            other = sum(v != self.side for v in self.votes)
+            if self.side is None:
+                self.side = vote
+            elif other >= self.switch * self.window:
+                self.side = "left" if self.side == "right" else "right"
+        return self.side
+
+    def reset(self) -> None:
+        self.votes, self.side = [], None
+
+
+def view_angle_deg(pose: Pose) -> float | None:
+    """The camera's signed angle off the side view (+ in front of the person, - behind), degrees.
+
+    Magnitude: the mean of three cues, as posecoach's unsigned lunge.view_angle takes it: the
+    world shoulder line's and hip line's angle to the camera's depth axis, and the picture width
+    of the shoulder line against the trunk length (about 0.75 trunk lengths facing the camera).
+    Sign: the body frame's forward direction (face and feet) toward or away from the camera.
+    On the dev sweep the signed result was within ~6 deg on average (benchmarks/oblique.py).
+    """
+    frame = body_frame(pose)
+    w, xy = pose.world, pose.xy
+    if frame is None or w is None:
+        return None
+    cues = []
+    for a, b in ((L.LEFT_SHOULDER, L.RIGHT_SHOULDER), (L.LEFT_HIP, L.RIGHT_HIP)):
+        d = w[a] - w[b]
+        cues.append(math.degrees(math.atan2(abs(float(d[0])), abs(float(d[2])) + 1e-9)))
+    sh = 0.5 * (xy[L.LEFT_SHOULDER] + xy[L.RIGHT_SHOULDER])
+    hp = 0.5 * (xy[L.LEFT_HIP] + xy[L.RIGHT_HIP])
+    trunk = float(np.linalg.norm(sh - hp))
+    if trunk > 1 and math.isfinite(trunk):
+        width = abs(float(xy[L.LEFT_SHOULDER][0] - xy[L.RIGHT_SHOULDER][0])) / trunk
+        cues.append(math.degrees(math.asin(min(1.0, width / 0.75))))
+    magnitude = float(np.mean(cues))
+    return magnitude if float(TOWARD_CAMERA @ frame.forward) >= 0 else -magnitude
