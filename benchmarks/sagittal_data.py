@@ -103,7 +103,8 @@ def load_stills(folder: Path, whole_body_only: bool = True, mirrored: bool = Fal
         s = make_sample(d["id"], f"{d['seed']}:{d['body_id']}", pose, facing, t["metrics"], t["azimuth_deg"],
                         t["elevation_deg"], d["camera"]["height_m"], t["facing"], t["front"], t["metrics_2d"])
         s.extra = {"kind": d["posture"]["kind"], "posture": f"{d['seed']}:{d['body_id']}:{d['posture_id']}",
-                   "degraded": bool(d["camera"]["webcam"]), "distance_m": d["camera"]["distance_m"]}
+                   "degraded": bool(d["camera"]["webcam"]), "distance_m": d["camera"]["distance_m"],
+                   "mirrored": bool(d.get("mirrored"))}
         out.append(s)
     return out
 

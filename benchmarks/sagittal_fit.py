@@ -107,7 +107,10 @@ def cross_validate(x: np.ndarray, y: np.ndarray, groups: np.ndarray, kept: list[
 
 
 def report(y: np.ndarray, pred: np.ndarray, kept: list[Sample]) -> None:
-    """MAE of picture vs corrected per metric, by |azimuth| bin; view angle and near-leg scores."""
+    """MAE of picture vs corrected per metric, by |azimuth| bin; view angle and near-leg scores
+    (rendered stills only: their mirrored copies are left out of the scores)."""
+    keep = np.array([not s.extra.get("mirrored") for s in kept])
+    y, pred, kept = y[keep], pred[keep], [s for s, k in zip(kept, keep) if k]
     az = np.array([s.azimuth for s in kept])
     bins = [(0, 10), (10, 20), (20, 30), (30, 40), (40, 56), (0, 20), (0, 40), (0, 56)]
     print("| |az| | n | " + " | ".join(SM.METRICS) + " | azimuth MAE | elevation MAE | near acc |")
@@ -132,11 +135,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--weight-decay", type=float, default=1e-3)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--mirrored", action="store_true", help="also fit on the mirrored stills (mirror.jsonl)")
     args = ap.parse_args(argv)
     import torch  # noqa: PLC0415
 
     torch.set_num_threads(1)
-    samples = [s for f in args.folders for s in load_stills(f)]
+    samples = [s for f in args.folders for s in load_stills(f, mirrored=args.mirrored)]
     x, y, groups, kept = dataset(samples)
     print(f"{len(samples)} stills, {len(kept)} usable, {len(np.unique(groups))} bodies, {x.shape[1]} features", flush=True)
     if args.cv:
@@ -144,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.out:
         info = {"feature_version": SM.FEATURE_VERSION, "targets": list(SM.TARGETS),
                 "script": "python -m benchmarks.sagittal_fit " + " ".join(sys.argv[1:] if argv is None else argv),
-                "data": [str(f) for f in args.folders], "stills": len(kept), "bodies": int(len(np.unique(groups))),
+                "data": [str(f) for f in args.folders], "mirrored": args.mirrored, "stills": len(kept), "bodies": int(len(np.unique(groups))),
                 "members": args.members, "hidden": list(args.hidden), "epochs": args.epochs, "seed": args.seed,
                 "date": datetime.date.today().isoformat()}
         ens = fit_ensemble(x, y, groups, args.members, args.seed, args.hidden, args.epochs, args.lr,
