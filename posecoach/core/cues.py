@@ -74,8 +74,12 @@ ROWS: tuple[CueSpec, ...] = (
     S("TOO_DARK", "It is too dark to see you well. Add some light.", 93, SE),
     S("TOO_BRIGHT", "The picture is washed out. Turn the camera away from bright light.", 93, SE),
     S("NOT_SIDE_VIEW", "Turn sideways to the camera.", 90, F),
+    # ... said instead when it is clear which way (exercises.view.turn_cue): the person's own left/right
+    S("TURN_LEFT", "Turn a little to your left, so the camera sees your side.", 90, T, variant_of="NOT_SIDE_VIEW"),
+    S("TURN_RIGHT", "Turn a little to your right, so the camera sees your side.", 90, T, variant_of="NOT_SIDE_VIEW"),
+    S("CAMERA_TO_SIDE", "Move the camera more to your side.", 90, T, variant_of="NOT_SIDE_VIEW"),
     S("COME_CLOSER", "Come a little closer to the camera.", 89, SE),
-    S("SETUP_OK", "Good, I can see all of you.", 85, G, once=True, urgent=True),
+    S("SETUP_OK", "Good, I can see all of you, from the side.", 85, G, once=True, urgent=True),
     S("SETUP_ANYWAY", "Let's start. I can't see you perfectly from here, so my tips may be less precise.",
       85, G, once=True, urgent=True),
     # the pelvis: guided calibration and what hides the low back

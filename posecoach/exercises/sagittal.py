@@ -373,3 +373,11 @@ def view_angle_deg(pose: Pose) -> float | None:
         cues.append(math.degrees(math.asin(min(1.0, width / 0.75))))
     magnitude = float(np.mean(cues))
     return magnitude if float(TOWARD_CAMERA @ frame.forward) >= 0 else -magnitude
+
+
+def camera_in_front(pose: Pose) -> bool | None:
+    """Whether the camera stands in front of the person's side view (sees some of the chest) or
+    behind it, from the body frame's forward direction in the world landmarks; None without them.
+    The sign of `view_angle_deg`; its size is lunge's unsigned view angle."""
+    frame = body_frame(pose)
+    return None if frame is None else bool(float(TOWARD_CAMERA @ frame.forward) >= 0)

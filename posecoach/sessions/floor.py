@@ -71,7 +71,7 @@ class FloorSession:
         raise NotImplementedError
 
     def _result(self, frame: Frame, pose: Pose, view: View, cs: FloorCoachState, interface: list[str],
-                faults: list[str], notes: FloorNotes) -> FrameResult:
+                faults: list[str], notes: FloorNotes, view_angle_deg: float | None) -> FrameResult:
         self.frames += 1
         self.detected += int(pose.present)
         self.postures[notes.posture] += 1
@@ -86,7 +86,7 @@ class FloorSession:
         notes.timer_s, notes.target_s = cs.timer_s, cs.target_s
         return FrameResult(frame=frame.index, t_ms=frame.t_ms, person=pose.present, view=view, front_side=None,
                            phase=cs.phase, metrics=Metrics(), faults=interface, cue=cs.cue, hold_s=cs.hold_s,
-                           pose=pose, notes=notes)
+                           pose=pose, notes=notes, view_angle_deg=view_angle_deg)
 
     def _summarise(self, cls: type[S], hold_s: dict[str, float] | None = None, **extra: Any) -> S:
         """The summary of class `cls` with what every floor exercise reports, plus `extra`."""
@@ -140,7 +140,7 @@ class RestSession(FloorSession):
             self.fast_frames += int(rate > self.config.fast_bpm)
         notes = RestNotes(posture=st.posture, in_position=st.lying, exercise_metrics=_round(st.metrics),
                           breathing_rate_bpm=rate)
-        return self._result(frame, pose, st.view, cs, st.interface_faults, st.faults, notes)
+        return self._result(frame, pose, st.view, cs, st.interface_faults, st.faults, notes, st.obs.view_angle_deg)
 
     def summary(self) -> RestSummary:
         r = self.rates
@@ -166,7 +166,7 @@ class BallSession(FloorSession):
         cs = self.ball_coach.update(st, frame.t_ms)
         notes = BallNotes(posture=st.posture, in_position=st.prone, exercise_metrics=_round(st.metrics),
                           ball_side=cs.ball_side, spot=cs.spot)
-        return self._result(frame, pose, st.view, cs, st.interface_faults, [], notes)
+        return self._result(frame, pose, st.view, cs, st.interface_faults, [], notes, st.view_angle_deg)
 
     def summary(self) -> BallSummary:
         return self._summarise(BallSummary, hold_s=rounded(self.ball_coach.p.hold_s),
