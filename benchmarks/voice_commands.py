@@ -31,7 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.voice_texts import COMMAND_WORDS  # noqa: E402
 from posecoach.control.listener import SpanGuard  # noqa: E402
 from posecoach.control.microphone import AudioChunk, load_wav_16k  # noqa: E402
-from posecoach.control.speech import DEFAULT_KEYWORDS, FRAME_MS, Keyword, KeywordSpotter, load_engine  # noqa: E402
+from posecoach.control.speech import (DEFAULT_KEYWORDS, FRAME_MS, Isolation, Keyword, KeywordSpotter,  # noqa: E402
+                                      SpeechFlags, load_engine)
 
 CHUNK = 1600  # samples: 100 ms
 KWS_MAX = 1500  # PocketSphinx reports prob = score margin - KWS_MAX
@@ -54,18 +55,26 @@ def load_manifest(corpus: Path, split: str) -> list[dict]:
 
 
 # -- collect -------------------------------------------------------------------------------------
-def collect_file(args: tuple[str, str]) -> list[list]:
-    """All hits of every candidate word at 1e-50 over one file, no resets: [word, start, end, prob]."""
+def collect_file(args: tuple[str, str]) -> dict:
+    """All hits of every candidate word at 1e-50 over one file, no resets, as [word, start_ms,
+    end_ms, margin] (margin: the score over the phone loop in PocketSphinx's threshold units),
+    and the VAD's speech flags per 30 ms frame for each VAD mode tried."""
     corpus, rel = args
     ps = load_engine()
-    kws = Path(corpus) / "collect.kws"
-    d = ps.Decoder(kws=str(kws), lm=None, loglevel="FATAL")
+    d = ps.Decoder(kws=str(Path(corpus) / "collect.kws"), lm=None, loglevel="FATAL")
     x = load_wav_16k(Path(corpus) / rel)
     d.start_utt()
     for i in range(0, len(x), CHUNK):
         d.process_raw(x[i:i + CHUNK].tobytes(), False, False)
     d.end_utt()
-    return [[s.word.strip(), s.start_frame * FRAME_MS, (s.end_frame + 1) * FRAME_MS, s.prob] for s in d.seg()]
+    hits = [[s.word.strip(), s.start_frame * FRAME_MS, (s.end_frame + 1) * FRAME_MS,
+             round(math.log(s.prob) / math.log(1.0001)) + KWS_MAX] for s in d.seg()]
+    flags = {}
+    for mode in VAD_MODES:
+        f = SpeechFlags(ps.Vad(mode), keep_ms=10**9)
+        f.add(x)
+        flags[mode] = "".join("1" if v else "0" for v in f.flags)
+    return {"hits": hits, "flags": flags}
 
 
 def collect(corpus: Path, splits: list[str]) -> None:
@@ -73,9 +82,9 @@ def collect(corpus: Path, splits: list[str]) -> None:
     for split in splits:
         files = load_manifest(corpus, split)
         with Pool(2) as pool:
-            hits = pool.map(collect_file, [(str(corpus), f["path"]) for f in files])
-        (corpus / f"hits_{split}.json").write_text(json.dumps({f["path"]: h for f, h in zip(files, hits)}))
-        print(split, len(files), "files,", sum(map(len, hits)), "raw hits")
+            res = pool.map(collect_file, [(str(corpus), f["path"]) for f in files])
+        (corpus / f"hits_{split}.json").write_text(json.dumps({f["path"]: r for f, r in zip(files, res)}))
+        print(split, len(files), "files,", sum(len(r["hits"]) for r in res), "raw hits")
 
 
 # -- tune ----------------------------------------------------------------------------------------
@@ -83,46 +92,86 @@ def matches(hit_end: int, ev: dict) -> bool:
     return ev["start_ms"] - EARLY_MS <= hit_end <= ev["end_ms"] + LATE_MS
 
 
-def sweep(files: list[dict], hits: dict[str, list], word: str, threshold: float) -> tuple[int, int, int, float]:
-    """(events found, events, false hits, hours) for one word at one threshold; coach files are
+class Flags(SpeechFlags):
+    """Stored VAD flags of a whole file, measured like the spotter's."""
+
+    def __init__(self, bits: str) -> None:  # noqa: D107 (no VAD needed: the flags are stored)
+        self.frame_ms, self.t0_ms, self.flags = 30.0, 0.0, [b == "1" for b in bits]
+
+
+def isolated(h: list, flags: Flags, iso: Isolation | None) -> bool:
+    if iso is None:
+        return True
+    pre = flags.fraction(h[1] - iso.pre_ms[0], h[1] - iso.pre_ms[1])
+    post = flags.fraction(h[2] + iso.post_ms[0], h[2] + iso.post_ms[1])
+    return pre <= iso.max_speech and post <= iso.max_speech
+
+
+def sweep(files: list[dict], hits: dict[str, dict], word: str, iso: Isolation | None) -> list[tuple[int, int, int, float]]:
+    """Per GRID threshold: (events found, events, false hits, hours) for one word; coach files are
     left out (the guard handles the coach's own voice)."""
-    u, found, total, false, seconds = units(threshold), 0, 0, 0, 0.0
-    for f in files:
-        if f["kind"] == "coach":
-            continue
-        seconds += f["seconds"]
-        kept = [h for h in hits[f["path"]] if h[0] == word and h[3] + KWS_MAX >= u]
-        events = [e for e in f.get("events", []) if e["word"] == word]
-        total += len(events)
-        found += sum(any(matches(h[2], e) for h in kept) for e in events)
-        false += sum(not any(matches(h[2], e) for e in events) for h in kept)
-    return found, total, false, seconds / 3600
+    out = []
+    for t in GRID:
+        u, found, total, false, seconds = units(t), 0, 0, 0, 0.0
+        for f in files:
+            if f["kind"] == "coach":
+                continue
+            seconds += f["seconds"]
+            r = hits[f["path"]]
+            flags = Flags(r["flags"][str(iso.vad_mode if iso else 2)])
+            kept = [h for h in r["hits"] if h[0] == word and h[3] >= u and isolated(h, flags, iso)]
+            events = [e for e in f.get("events", []) if e["word"] == word]
+            total += len(events)
+            found += sum(any(matches(h[2], e) for h in kept) for e in events)
+            false += len(merge([h for h in kept if not any(matches(h[2], e) for e in events)]))
+        out.append((found, total, false, seconds / 3600))
+    return out
+
+
+def merge(hits: list[list]) -> list[list]:
+    """Hits closer than the refractory time are one trigger (as the spotter reports them)."""
+    out: list[list] = []
+    for h in sorted(hits, key=lambda h: h[2]):
+        if not out or h[2] - out[-1][2] >= 1500:
+            out.append(h)
+    return out
+
+
+ISOLATIONS = {
+    "none": None,
+    "A": Isolation(pre_ms=(500, 150), post_ms=(100, 350), max_speech=0.35, vad_mode=2),
+    "B": Isolation(pre_ms=(600, 200), post_ms=(300, 600), max_speech=0.5, vad_mode=2),
+    "C": Isolation(pre_ms=(600, 200), post_ms=(250, 500), max_speech=0.35, vad_mode=3),
+    "D": Isolation(pre_ms=(600, 200), post_ms=(300, 600), max_speech=0.5, vad_mode=3),
+}
+VAD_MODES = sorted({i.vad_mode for i in ISOLATIONS.values() if i is not None})
 
 
 def tune(corpus: Path, budget: dict[str, int], out: Path) -> None:
+    """Per isolation setting and word: the most lenient threshold whose false hits on dev stay
+    within the budget; prints the sweep and writes the choice for every setting."""
     files = load_manifest(corpus, "dev")
     hits = json.loads((corpus / "hits_dev.json").read_text())
-    chosen = {}
-    print("dev sweep: recall % / false hits per hour, by threshold")
-    print("word    " + " ".join(f"{t:>11.0e}" for t in GRID))
-    for w in COMMAND_WORDS:
-        cells, best = [], None
-        for t in GRID:
-            found, total, false, hours = sweep(files, hits, w, t)
-            cells.append(f"{100 * found / max(total, 1):4.0f}/{false / hours:5.1f}")
-            if false <= budget.get(w, 1) and best is None:
-                best = t
-        chosen[w] = best if best is not None else GRID[0]
-        print(f"{w:8s}" + " ".join(f"{c:>11s}" for c in cells))
+    chosen: dict[str, dict] = {}
+    for name, iso in ISOLATIONS.items():
+        print(f"\ndev sweep, isolation {name} {iso}: recall % / false triggers per hour, by threshold")
+        print("word    " + " ".join(f"{t:>10.0e}" for t in GRID))
+        chosen[name] = {}
+        for w in COMMAND_WORDS:
+            rows = sweep(files, hits, w, iso)
+            print(f"{w:8s}" + " ".join(f"{100 * f / max(n, 1):4.0f}/{x / h:5.1f}" for f, n, x, h in rows))
+            ok = [(t, f) for t, (f, n, x, h) in zip(GRID, rows) if x <= budget.get(w, 1)]
+            t, f = max(ok, key=lambda tf: (tf[1], -tf[0])) if ok else (GRID[0], 0)
+            chosen[name][w] = {"threshold": t, "recall": f / max(rows[0][1], 1)}
+        print("chosen:", {w: f"{c['threshold']:.0e} ({100 * c['recall']:.0f}%)" for w, c in chosen[name].items()})
     out.write_text(json.dumps(chosen, indent=1))
-    print("chosen (most lenient threshold within the false-hit budget):", chosen)
 
 
 # -- evaluate ------------------------------------------------------------------------------------
-def run_file(args: tuple[str, dict, list[tuple[str, float]], int | None]) -> dict:
+def run_file(args: tuple[str, dict, list[tuple[str, float]], int | None, str]) -> dict:
     """The product's streaming spotter over one file; optionally guarded by the coach's spans."""
-    corpus, f, kw, tail = args
-    spotter = KeywordSpotter([Keyword(w, command_of(w), t) for w, t in kw])
+    corpus, f, kw, tail, iso = args
+    spotter = KeywordSpotter([Keyword(w, command_of(w), t) for w, t in kw], isolation=ISOLATIONS[iso])
     guard = SpanGuard([tuple(s) for s in f.get("speaking", [])], tail_ms=tail) if tail is not None else None
     x = load_wav_16k(Path(corpus) / f["path"])
     out, busy = [], 0.0
@@ -166,17 +215,17 @@ def table(rows: list[dict], key: str, title: str) -> None:
     print(f"  recall by {title}: {cells}")
 
 
-def evaluate(corpus: Path, splits: list[str], kw: list[tuple[str, float]]) -> None:
+def evaluate(corpus: Path, splits: list[str], kw: list[tuple[str, float]], iso: str) -> None:
     commands = {command_of(w) for w, _ in kw}
-    print("keywords:", ", ".join(f"{w}->{command_of(w)} {t:.0e}" for w, t in kw))
+    print("keywords:", ", ".join(f"{w}->{command_of(w)} {t:.0e}" for w, t in kw), "| isolation", iso, ISOLATIONS[iso])
     for split in splits:
         files = load_manifest(corpus, split)
         if not files:
             continue
         with Pool(2) as pool:
-            runs = pool.map(run_file, [(str(corpus), f, kw, None) for f in files])
+            runs = pool.map(run_file, [(str(corpus), f, kw, None, iso) for f in files])
             coach = [f for f in files if f["kind"] == "coach"]
-            guarded = {tail: pool.map(run_file, [(str(corpus), f, kw, tail) for f in coach]) for tail in (0, 400)}
+            guarded = {tail: pool.map(run_file, [(str(corpus), f, kw, tail, iso) for f in coach]) for tail in (0, 400)}
         print(f"\n== {split}: {len(files)} files, {sum(r['seconds'] for r in runs) / 60:.1f} min")
         cmd = [(f, r) for f, r in zip(files, runs) if f["kind"] == "commands"]
         rows, lat, false_in_cmd = score([f for f, _ in cmd], [r for _, r in cmd], commands)
@@ -218,7 +267,8 @@ def main() -> None:
     ap.add_argument("step", choices=["collect", "tune", "evaluate"])
     ap.add_argument("--corpus", type=Path, required=True)
     ap.add_argument("--splits", default="dev,heldout,espeak")
-    ap.add_argument("--thresholds", type=Path, help="JSON {word: threshold} from tune (default: DEFAULT_KEYWORDS)")
+    ap.add_argument("--thresholds", type=Path, help="JSON written by tune (default: DEFAULT_KEYWORDS)")
+    ap.add_argument("--isolation", default="B", choices=sorted(ISOLATIONS))
     ap.add_argument("--words", help="comma list of words to evaluate (default: all in the thresholds)")
     a = ap.parse_args()
     splits = a.splits.split(",")
@@ -228,11 +278,11 @@ def main() -> None:
         strict = {"stop": 0, "pain": 0, "ouch": 0}
         tune(a.corpus, strict, a.thresholds or a.corpus / "thresholds.json")
     else:
-        kw = (list(json.loads(a.thresholds.read_text()).items()) if a.thresholds
-              else [(k.word, k.threshold) for k in DEFAULT_KEYWORDS])
+        kw = ([(w, c["threshold"]) for w, c in json.loads(a.thresholds.read_text())[a.isolation].items()]
+              if a.thresholds else [(k.word, k.threshold) for k in DEFAULT_KEYWORDS])
         if a.words:
             kw = [(w, t) for w, t in kw if w in a.words.split(",")]
-        evaluate(a.corpus, splits, kw)
+        evaluate(a.corpus, splits, kw, a.isolation)
 
 
 if __name__ == "__main__":

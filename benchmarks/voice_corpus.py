@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import subprocess
 import sys
@@ -267,9 +268,15 @@ def make_split(name: str, out: Path, render: Renderer, tmp: Path, minutes: dict[
     manifest = []
     for entry in plan(name, minutes):
         side = (out / entry["path"]).with_suffix(".json")
-        if not side.exists():
-            side.write_text(json.dumps(make_file(entry, out, render, tmp)))
-            print(entry["path"], flush=True)
+        if side.exists():
+            manifest.append(json.loads(side.read_text()))
+            continue
+        try:  # claim the file, so several processes can share a split
+            os.close(os.open(side.with_suffix(".claim"), os.O_CREAT | os.O_EXCL))
+        except FileExistsError:
+            continue
+        side.write_text(json.dumps(make_file(entry, out, render, tmp)))
+        print(entry["path"], flush=True)
         manifest.append(json.loads(side.read_text()))
     return manifest
 

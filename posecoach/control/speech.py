@@ -61,30 +61,88 @@ def load_engine():
 
 @dataclass(frozen=True)
 class Detection:
-    """One raw keyword hit: audio times in ms, and the engine's log score (higher = surer)."""
+    """One raw keyword hit: audio times in ms, the engine's score, and how much of the audio just
+    before and just after the word the voice-activity detector called speech (0..1)."""
     word: str
     start_ms: int
     end_ms: int
-    score: int
+    score: float
+    pre: float = 0.0
+    post: float = 0.0
+
+
+@dataclass(frozen=True)
+class Isolation:
+    """A command is a word said on its own: the `pre_ms` before its start and the `post_ms` after
+    its end must be mostly non-speech (speech fraction <= max_speech). This rejects command-like
+    sounds inside running speech, where single-syllable keywords ("pain", "next") fire often.
+    Costs `post_ms` of latency. `vad_mode` is the WebRTC-style VAD's aggressiveness (0-3)."""
+    pre_ms: tuple[int, int] = (500, 150)
+    post_ms: tuple[int, int] = (100, 350)
+    max_speech: float = 0.35
+    vad_mode: int = 2
+
+
+class SpeechFlags:
+    """Voice-activity flags per VAD frame over a rolling window of stream time."""
+
+    def __init__(self, vad, keep_ms: int = 10000) -> None:
+        self.vad = vad
+        self.frame_ms = vad.frame_length * 1000.0
+        self.n = vad.frame_bytes // 2
+        self.keep = int(keep_ms / self.frame_ms)
+        self.flags: list[bool] = []
+        self.t0_ms = 0.0  # stream time of flags[0]
+        self._rest = np.zeros(0, np.int16)
+
+    def restart(self, t_ms: int) -> None:
+        self.flags, self.t0_ms, self._rest = [], float(t_ms), np.zeros(0, np.int16)
+
+    def add(self, samples: np.ndarray) -> None:
+        x = np.concatenate([self._rest, samples])
+        k = len(x) // self.n * self.n
+        self.flags += [self.vad.is_speech(x[i:i + self.n].tobytes()) for i in range(0, k, self.n)]
+        self._rest = x[k:]
+        if len(self.flags) > 2 * self.keep:
+            drop = len(self.flags) - self.keep
+            self.flags, self.t0_ms = self.flags[drop:], self.t0_ms + drop * self.frame_ms
+
+    @property
+    def end_ms(self) -> float:
+        return self.t0_ms + len(self.flags) * self.frame_ms
+
+    def fraction(self, a_ms: float, b_ms: float) -> float:
+        """Share of speech frames in [a, b) ms; time before the window counts as silence."""
+        i = int(np.floor((a_ms - self.t0_ms) / self.frame_ms))
+        j = int(np.ceil((b_ms - self.t0_ms) / self.frame_ms))
+        span = self.flags[max(i, 0):max(j, 0)]
+        return sum(span) / max(j - i, 1)
 
 
 class KeywordSpotter:
     """Streams 16 kHz mono int16 audio through one PocketSphinx keyphrase search.
 
-    feed(samples, t_ms) -> commands found so far; reset() after a gap in the audio (e.g. while the
-    coach spoke). A command repeated within `refractory_ms` ("ouch, ouch") is reported once.
-    `detections` keeps every raw hit (benchmarks).
+    feed(samples, t_ms) -> commands confirmed so far. A hit is confirmed once the audio has run
+    `isolation.post_ms` past the word and the word was said on its own (isolation=None: at once,
+    as the engine reports it). A command repeated within `refractory_ms` ("ouch, ouch") counts
+    once. `detections` keeps every raw hit with its isolation measures (benchmarks). A gap in the
+    stream times (muted audio) starts a fresh utterance.
     """
 
-    def __init__(self, keywords: Iterable[Keyword] = DEFAULT_KEYWORDS, refractory_ms: int = 1500) -> None:
+    def __init__(self, keywords: Iterable[Keyword] = DEFAULT_KEYWORDS, isolation: Isolation | None = Isolation(),
+                 refractory_ms: int = 1500) -> None:
         self.keywords = {k.word: k for k in keywords}
         if not self.keywords:
             raise ValueError("no keywords to spot")
-        self.refractory_ms = refractory_ms
+        self.isolation, self.refractory_ms = isolation, refractory_ms
         self.detections: list[Detection] = []
-        self._decoder = self._make_decoder(load_engine())
+        ps = load_engine()
+        self._decoder = self._make_decoder(ps)
+        self._flags = SpeechFlags(ps.Vad(isolation.vad_mode if isolation else 2))
         self._utt_t0: int | None = None  # stream ms of the current utterance's first sample
         self._utt_ms = 0  # audio fed into the current utterance
+        self._seen: set[tuple[str, int]] = set()
+        self._pending: list[Detection] = []
         self._last: dict[str, int] = {}
 
     def _make_decoder(self, ps):
@@ -105,28 +163,48 @@ class KeywordSpotter:
         if samples.dtype != np.int16:
             raise TypeError("samples must be int16 mono at 16 kHz")
         if self._utt_t0 is None or t_ms > self._utt_t0 + self._utt_ms + 50:  # a gap: start afresh
-            self.reset()
-            self._decoder.start_utt()
-            self._utt_t0, self._utt_ms = t_ms, 0
+            self._restart(t_ms)
+        elif self._utt_ms > 20000 and not self._pending and self._flags.fraction(t_ms - 300, t_ms) == 0:
+            self._restart(t_ms)  # keep utterances short, cutting only in a pause
         self._decoder.process_raw(samples.tobytes(), False, False)
+        self._flags.add(samples)
         self._utt_ms += len(samples) * 1000 // RATE
-        if self._decoder.hyp() is None:
-            return []
-        hits = [Detection(s.word.strip(), self._utt_t0 + s.start_frame * FRAME_MS,
-                          self._utt_t0 + (s.end_frame + 1) * FRAME_MS, s.prob) for s in self._decoder.seg()]
-        # Start a new utterance right after the hit so the next word is spotted on its own.
-        self._decoder.end_utt()
-        self._decoder.start_utt()
-        self._utt_t0, self._utt_ms = t_ms + len(samples) * 1000 // RATE, 0
-        return self._commands(hits)
+        if self._decoder.hyp() is not None:
+            for s in self._decoder.seg():
+                key = (s.word.strip(), s.start_frame)
+                if key[0] in self.keywords and key not in self._seen:
+                    self._seen.add(key)
+                    self._pending.append(Detection(key[0], self._utt_t0 + s.start_frame * FRAME_MS,
+                                                   self._utt_t0 + (s.end_frame + 1) * FRAME_MS, s.prob))
+        return self._confirm(t_ms + len(samples) * 1000 // RATE)
 
-    def _commands(self, hits: list[Detection]) -> list[Command]:
-        """Overlapping hits are one spoken word: keep the best-scoring; then drop repeats."""
-        hits = [h for h in hits if h.word in self.keywords]
-        self.detections += hits
+    def _restart(self, t_ms: int) -> None:
+        if self._utt_t0 is not None:
+            self._decoder.end_utt()
+        self._decoder.start_utt()
+        self._utt_t0, self._utt_ms, self._seen = t_ms, 0, set()
+        if self._flags.end_ms != t_ms:
+            self._flags.restart(t_ms)
+
+    def _confirm(self, now_ms: int) -> list[Command]:
+        """Pending hits whose post-word window has been heard: measure isolation, keep the best of
+        overlapping hits (one spoken word), drop repeats."""
+        wait = self.isolation.post_ms[1] if self.isolation else 0
+        ready = [h for h in self._pending if h.end_ms + wait <= now_ms]
+        if not ready:
+            return []
+        self._pending = [h for h in self._pending if h.end_ms + wait > now_ms]
+        iso, f = self.isolation, self._flags
+        if iso is not None:
+            ready = [Detection(h.word, h.start_ms, h.end_ms, h.score,
+                               f.fraction(h.start_ms - iso.pre_ms[0], h.start_ms - iso.pre_ms[1]),
+                               f.fraction(h.end_ms + iso.post_ms[0], h.end_ms + iso.post_ms[1])) for h in ready]
+        self.detections += ready
+        if iso is not None:
+            ready = [h for h in ready if h.pre <= iso.max_speech and h.post <= iso.max_speech]
         kept: list[Detection] = []
-        for h in sorted(hits, key=lambda h: -h.score):
-            if all(min(h.end_ms, k.end_ms) - max(h.start_ms, k.start_ms) <= 0 for k in kept):
+        for h in sorted(ready, key=lambda h: -h.score):
+            if all(min(h.end_ms, k.end_ms) <= max(h.start_ms, k.start_ms) for k in kept):
                 kept.append(h)
         out = []
         for h in sorted(kept, key=lambda h: h.end_ms):
@@ -138,7 +216,8 @@ class KeywordSpotter:
         return out
 
     def reset(self) -> None:
-        """Forget the audio so far (call across a gap); the next feed starts a new utterance."""
+        """Forget the audio so far (e.g. before a gap); the next feed starts a new utterance."""
+        self._pending = []
         if self._utt_t0 is not None:
             self._decoder.end_utt()
         self._utt_t0 = None
