@@ -32,13 +32,13 @@ def main(out: Path) -> None:
         tmp = Path(t)
         render = Renderer(tmp)
         # pause ... resume
-        pause = shift(render("joe", "pause", rng), tmp, -300, 1.1)
-        filler = shift(render("joe", "Okay, I will just catch my breath for a moment.", rng), tmp, -300, 1.0)
-        resume = shift(render("joe", "resume", rng), tmp, -300, 0.9)
+        pause = shift(render("joe", "pause", rng), tmp, -250, 1.1)
+        filler = shift(render("joe", "Okay, I will just catch my breath for a moment.", rng), tmp, -250, 1.0)
+        resume = shift(render("joe", "resume", rng), tmp, -250, 0.9)
         at = [SR, SR + len(pause) + SR, 0]
         at[2] = at[1] + len(filler) + int(1.5 * SR)
         total = at[2] + len(resume) + SR
-        x = finish(compose(list(zip(at, [pause, filler, resume])), total), 15.0, True, tmp, nrng)
+        x = finish(compose(list(zip(at, [pause, filler, resume])), total), 20.0, False, tmp, nrng)
         write_wav(out / "pause_resume.wav", to_int16(x), SR)
         truth = [{"word": "pause", "start_ms": at[0] // 16, "end_ms": (at[0] + len(pause)) // 16},
                  {"word": "resume", "start_ms": at[2] // 16, "end_ms": (at[2] + len(resume)) // 16}]
