@@ -97,6 +97,7 @@ class Flags(SpeechFlags):
 
     def __init__(self, bits: str) -> None:  # noqa: D107 (no VAD needed: the flags are stored)
         self.frame_ms, self.t0_ms, self.flags = 30.0, 0.0, [b == "1" for b in bits]
+        self.unheard_is_speech = False
 
 
 def isolated(h: list, flags: Flags, iso: Isolation | None) -> bool:
@@ -215,17 +216,17 @@ def table(rows: list[dict], key: str, title: str) -> None:
     print(f"  recall by {title}: {cells}")
 
 
-def evaluate(corpus: Path, splits: list[str], kw: list[tuple[str, float]], iso: str) -> None:
+def evaluate(corpus: Path, splits: list[str], kw: list[tuple[str, float]], iso: str, kinds: set[str]) -> None:
     commands = {command_of(w) for w, _ in kw}
     print("keywords:", ", ".join(f"{w}->{command_of(w)} {t:.0e}" for w, t in kw), "| isolation", iso, ISOLATIONS[iso])
     for split in splits:
-        files = load_manifest(corpus, split)
+        files = [f for f in load_manifest(corpus, split) if f["kind"] in kinds]
         if not files:
             continue
         with Pool(2) as pool:
             runs = pool.map(run_file, [(str(corpus), f, kw, None, iso) for f in files])
             coach = [f for f in files if f["kind"] == "coach"]
-            guarded = {tail: pool.map(run_file, [(str(corpus), f, kw, tail, iso) for f in coach]) for tail in (0, 400)}
+            guarded = {tail: pool.map(run_file, [(str(corpus), f, kw, tail, iso) for f in coach]) for tail in (0, 400, 1000)}
         print(f"\n== {split}: {len(files)} files, {sum(r['seconds'] for r in runs) / 60:.1f} min")
         cmd = [(f, r) for f, r in zip(files, runs) if f["kind"] == "commands"]
         rows, lat, false_in_cmd = score([f for f, _ in cmd], [r for _, r in cmd], commands)
@@ -269,6 +270,7 @@ def main() -> None:
     ap.add_argument("--splits", default="dev,heldout,espeak")
     ap.add_argument("--thresholds", type=Path, help="JSON written by tune (default: DEFAULT_KEYWORDS)")
     ap.add_argument("--isolation", default="B", choices=sorted(ISOLATIONS))
+    ap.add_argument("--kinds", default="commands,other,coach,silence", help="which files to run")
     ap.add_argument("--words", help="comma list of words to evaluate (default: all in the thresholds)")
     a = ap.parse_args()
     splits = a.splits.split(",")
@@ -282,7 +284,7 @@ def main() -> None:
               if a.thresholds else [(k.word, k.threshold) for k in DEFAULT_KEYWORDS])
         if a.words:
             kw = [(w, t) for w, t in kw if w in a.words.split(",")]
-        evaluate(a.corpus, splits, kw, a.isolation)
+        evaluate(a.corpus, splits, kw, a.isolation, set(a.kinds.split(",")))
 
 
 if __name__ == "__main__":

@@ -123,3 +123,13 @@ def test_int16_is_required():
     spotter = speech.KeywordSpotter()
     with pytest.raises(TypeError):
         spotter.feed(np.zeros(1600, np.float32), 0)
+
+
+def test_a_word_right_after_muted_audio_is_not_taken_as_said_on_its_own():
+    """After the guard muted the coach, the time before the next word was not heard: it may
+    have been the coach's own sentence, so the word must not count as isolated."""
+    truth = json.loads((AUDIO / "pause_resume.json").read_text())
+    start = truth[0]["start_ms"]
+    gap = SpanGuard([(start - 700, start - 350)], tail_ms=0)  # audio unheard until 350 ms before "pause"
+    assert [c.command for c in spot("pause_resume.wav", guard=gap)] == ["resume"]
+    assert [c.command for c in spot("pause_resume.wav")] == ["pause", "resume"]

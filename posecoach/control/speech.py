@@ -97,10 +97,12 @@ class SpeechFlags:
         self.keep = int(keep_ms / self.frame_ms)
         self.flags: list[bool] = []
         self.t0_ms = 0.0  # stream time of flags[0]
+        self.unheard_is_speech = False
         self._rest = np.zeros(0, np.int16)
 
-    def restart(self, t_ms: int) -> None:
+    def restart(self, t_ms: int, after_gap: bool) -> None:
         self.flags, self.t0_ms, self._rest = [], float(t_ms), np.zeros(0, np.int16)
+        self.unheard_is_speech = after_gap
 
     def add(self, samples: np.ndarray) -> None:
         x = np.concatenate([self._rest, samples])
@@ -116,11 +118,14 @@ class SpeechFlags:
         return self.t0_ms + len(self.flags) * self.frame_ms
 
     def fraction(self, a_ms: float, b_ms: float) -> float:
-        """Share of speech frames in [a, b) ms; time before the window counts as silence."""
+        """Share of speech frames in [a, b) ms. Time before the flags start counts as silence at the
+        start of the stream, but as speech after a muted gap (the coach was speaking): a word right
+        after unheard audio is not known to stand on its own."""
         i = int(np.floor((a_ms - self.t0_ms) / self.frame_ms))
         j = int(np.ceil((b_ms - self.t0_ms) / self.frame_ms))
         span = self.flags[max(i, 0):max(j, 0)]
-        return sum(span) / max(j - i, 1)
+        unheard = max(0, min(j, 0) - i) if self.unheard_is_speech else 0
+        return (sum(span) + unheard) / max(j - i, 1)
 
 
 class KeywordSpotter:
@@ -145,6 +150,7 @@ class KeywordSpotter:
         self._flags = SpeechFlags(ps.Vad(isolation.vad_mode if isolation else 2))
         self._utt_t0: int | None = None  # stream ms of the current utterance's first sample
         self._utt_ms = 0  # audio fed into the current utterance
+        self._heard = False  # any audio fed yet (a later restart follows a gap)
         self._seen: set[tuple[str, int]] = set()
         self._pending: list[Detection] = []
         self._last: dict[str, int] = {}
@@ -188,7 +194,8 @@ class KeywordSpotter:
         self._decoder.start_utt()
         self._utt_t0, self._utt_ms, self._seen = t_ms, 0, set()
         if self._flags.end_ms != t_ms:
-            self._flags.restart(t_ms)
+            self._flags.restart(t_ms, after_gap=self._heard)
+        self._heard = True
 
     def _confirm(self, now_ms: int) -> list[Command]:
         """Pending hits whose post-word window has been heard: measure isolation, keep the best of
