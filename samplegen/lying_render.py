@@ -31,6 +31,7 @@ from samplegen.degrade import degrade
 from samplegen.lying import LyingScenario, load_lying_scenario, rot_x, rot_z
 from samplegen.lying_pose import LyingPose, LyingSolver
 from samplegen.metrics import judge
+from samplegen.gestures import gesture_truth, wave_rotvecs
 from samplegen.motion import NaturalMotion, _segment
 from samplegen.render import _contact_sheet, _open_writer
 from samplegen.scenario import MotionSpec
@@ -126,6 +127,7 @@ class LyingClip:
         """World vertices, joint centres, ball mesh (or None), facing rotation, belly rise (m)."""
         body = self.body
         rv, _ = self.motion.apply(pose.rotvecs, t)
+        rv = wave_rotvecs(rv, self.sc.keyframes, t, body.index, _segment)
         posed = body.pose(rv, np.zeros(3))
         verts = self.look.dress(posed.vertices, body.faces)
         rise = self.belly_rise(t) if kind in ("supine", "transition") and self.sc.breathing_bpm > 0 else 0.0
@@ -248,6 +250,7 @@ def _write_truth(path: Path, sc: LyingScenario, video: str, rows: list[dict]) ->
         "generator": "samplegen.lying (anny body model, pyrender)", "head": sc.head,
         "breathing_bpm": sc.breathing_bpm, "breathing_amp_m": sc.breathing_amp_m, "ball_side": sc.ball_side,
         "body": asdict(sc.body), "camera": asdict(sc.camera),
+        **gesture_truth(sc.keyframes, rows),
     }
     head = json.dumps(doc, indent=1)[:-2]
     body = ",\n  ".join(json.dumps(r, separators=(",", ":")) for r in rows)

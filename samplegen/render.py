@@ -14,7 +14,8 @@ import trimesh
 from samplegen.appearance import Appearance
 from samplegen.body import JOINT_BONES, Body
 from samplegen.degrade import degrade
-from samplegen.motion import NaturalMotion, timeline_state, walk_cycle
+from samplegen.gestures import gesture_truth, wave_rotvecs
+from samplegen.motion import NaturalMotion, _segment, timeline_state, walk_cycle
 from samplegen.scenario import Scenario
 from samplegen.scene import MAT_THICKNESS_M, Camera, Stage
 from samplegen.solver import PostureSolver, SolvedPose
@@ -106,6 +107,7 @@ def render_clip(scenario: Scenario, out_dir: Path, preview: bool = False, log: C
         present = False
         if state.present and state.rotvecs is not None and state.anchor is not None:
             rv, drift = motion.apply(state.rotvecs, t)
+            rv = wave_rotvecs(rv, scenario.keyframes, t, body.index, _segment)
             if state.phase == "moving":
                 rv = walk_cycle(rv, state.path_m, body.index)
             posed = body.pose(rv, np.zeros(3))
@@ -153,7 +155,8 @@ def render_clip(scenario: Scenario, out_dir: Path, preview: bool = False, log: C
     stage.close()
     if writer is not None:
         writer.release()
-        write_truth(truth_path, scenario, video_path.name, per_frame, width, height)
+        write_truth(truth_path, scenario, video_path.name, per_frame, width, height,
+                    extra=gesture_truth(scenario.keyframes, per_frame))
     if preview:
         cv2.imwrite(str(out_dir / f"{scenario.stem}.preview.png"), _contact_sheet(thumbs)[:, :, ::-1])
     log(f"{scenario.stem}: {rendered} frames, solve {solve_s:.1f} s, {render_s * 1000:.0f} ms/frame")

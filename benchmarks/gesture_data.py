@@ -1,0 +1,147 @@
+"""Footage for the gesture benchmark: which clips, and their landmarks (pose model run once, cached).
+
+    python -m benchmarks.gesture_data [--cache DIR]     # fill the cache for every clip below
+
+Clip sets (each a list of `Clip`):
+- rendered gesture clips with truth (sample_videos/gestures/ and the data folder's renders), split
+  into a tuning set and a held-out set by body and camera (`split` in the truth's tags);
+- every sample clip (sample_videos/*.mp4, sample_videos/lying/*.mp4): no gestures, all negatives;
+- every real clip in ../shared/real_clips (videos), and the two stills of the arms-overhead low
+  lunge, each fed as a 10 s still video (the same picture at 30 fps).
+
+Landmarks come from the product's own estimator paths: the kneeling/standing clips through
+`PoseEstimator` (VIDEO mode, as the lunge session), lying clips through `RotatingEstimator` (as the
+floor sessions). The cache (.npz per clip: xy, visibility, presence, present, t_ms, size) is keyed
+by the file's size and mtime and the path used.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from posecoach.types import Pose
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLES = REPO / "sample_videos"
+GESTURE_CLIPS = SAMPLES / "gestures"
+REAL = REPO.parent / "shared" / "real_clips"
+DATA = Path(os.environ.get("GESTURE_DATA", "/work/data/issue13-gesture"))
+CACHE = DATA / "landmarks"
+STILL_SECONDS = 10.0
+STILL_FPS = 30.0
+
+
+@dataclass(frozen=True)
+class Clip:
+    """One piece of footage: a video or a still (fed as a still video), and its truth if any."""
+    path: Path
+    group: str  # gesture_tune | gesture_heldout | samples | samples_lying | real | real_stills
+    lying: bool = False
+
+    @property
+    def truth_path(self) -> Path:
+        return self.path.with_name(self.path.stem + ".truth.json")
+
+    def truth(self) -> dict | None:
+        return json.loads(self.truth_path.read_text()) if self.truth_path.is_file() else None
+
+
+def gesture_clips(folders: tuple[Path, ...] = (GESTURE_CLIPS, DATA / "renders")) -> list[Clip]:
+    """Rendered gesture clips with truth; the truth's tags say `heldout` or not (tuning set)."""
+    out: dict[str, Clip] = {}
+    for folder in folders:
+        for video in sorted(folder.glob("*.mp4")):
+            t = Clip(video, "gesture_tune").truth()
+            if t is None or video.stem in out:
+                continue
+            group = "gesture_heldout" if "heldout" in t.get("tags", []) else "gesture_tune"
+            out[video.stem] = Clip(video, group, lying=bool(t.get("exercise")))
+    return list(out.values())
+
+
+def negative_clips() -> list[Clip]:
+    """Every sample clip and every real clip: footage in which no command may fire."""
+    clips = [Clip(p, "samples") for p in sorted(SAMPLES.glob("*.mp4"))]
+    clips += [Clip(p, "samples_lying", lying=True) for p in sorted((SAMPLES / "lying").glob("*.mp4"))]
+    if REAL.is_dir():
+        clips += [Clip(p, "real") for p in sorted(REAL.glob("*.mp4"))]
+        clips += [Clip(p, "real_stills") for p in sorted(REAL.glob("*.jpg"))]
+    return clips
+
+
+def _frames(clip: Clip) -> Iterator:
+    from posecoach.sources import VideoSource
+    from posecoach.types import Frame
+
+    if clip.path.suffix.lower() in (".jpg", ".jpeg", ".png"):
+        import cv2
+
+        image = cv2.imread(str(clip.path))
+        for i in range(int(STILL_SECONDS * STILL_FPS)):
+            yield Frame(image=image, t_ms=int(round(i * 1000 / STILL_FPS)), index=i)
+        return
+    yield from VideoSource(clip.path)
+
+
+def landmarks(clip: Clip, cache: Path = CACHE) -> dict[str, np.ndarray]:
+    """Per-frame landmarks of `clip` (xy (N,33,2) px, visibility, presence (N,33), present (N,),
+    t_ms (N,), size (2,)), from the cache or by running the pose model once."""
+    st = clip.path.stat()
+    mode = "rot" if clip.lying else "track"
+    path = cache / f"{clip.path.stem}-{st.st_size}-{int(st.st_mtime)}-{mode}.npz"
+    if path.is_file():
+        return dict(np.load(path))
+    from posecoach.estimator import PoseEstimator
+    from posecoach.rotation import RotatingEstimator
+
+    est = RotatingEstimator(masks=False) if clip.lying else PoseEstimator(masks=False)
+    rows: dict[str, list] = {k: [] for k in ("xy", "visibility", "presence", "present", "t_ms")}
+    size = (0, 0)
+    try:
+        for frame in _frames(clip):
+            p = est.detect(frame)
+            size = p.image_size
+            for k, v in (("xy", p.xy), ("visibility", p.visibility), ("presence", p.presence),
+                         ("present", p.present), ("t_ms", frame.t_ms)):
+                rows[k].append(v)
+    finally:
+        est.close()
+    data = {k: np.array(v) for k, v in rows.items()}
+    data["size"] = np.array(size)
+    cache.mkdir(parents=True, exist_ok=True)
+    np.savez(path, **data)
+    return data
+
+
+def poses(data: dict[str, np.ndarray]) -> Iterator[tuple[int, Pose]]:
+    """(t_ms, Pose) per frame of cached landmarks; frames without a person give Pose.empty."""
+    size = (int(data["size"][0]), int(data["size"][1]))
+    for i, t in enumerate(data["t_ms"]):
+        if not data["present"][i]:
+            yield int(t), Pose.empty(size)
+            continue
+        yield int(t), Pose(xy=data["xy"][i], visibility=data["visibility"][i], presence=data["presence"][i],
+                           world=None, mask=None, image_size=size)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--cache", type=Path, default=CACHE)
+    ap.add_argument("--only", choices=("gestures", "negatives"), default=None)
+    args = ap.parse_args(argv)
+    clips = ([] if args.only == "negatives" else gesture_clips()) + ([] if args.only == "gestures" else negative_clips())
+    for clip in clips:
+        d = landmarks(clip, args.cache)
+        print(f"{clip.group:16s} {clip.path.name:50s} {len(d['t_ms']):5d} frames, "
+              f"{d['present'].mean():.0%} with a person", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,175 @@
+"""Gesture commands measured: hits, misses and latency on rendered gesture clips, false triggers
+on every sample and real clip (per hour of footage).
+
+    python -m benchmarks.gestures [--cache DIR] [--per-clip]
+
+Landmarks come from benchmarks.gesture_data (pose model run once per clip, cached). Each clip is
+replayed through `GestureReader` with a simulated session around it (what the lead's wiring
+does): it starts "running" (coaching; "waiting" for clips tagged standing, where the first
+raise is the start), a pause makes it "paused", resume / start / a move-on make it "running",
+a pain stop ends it; a long hold means next_exercise.
+
+Expected commands come from the truth's gesture intervals (samplegen.gestures): a raise held
+>= 1.0 s gives the session's short command (start / pause / resume), and >= 4.0 s also the
+move-on; a quick raise (about 0.7 s above the head or less) gives none; raises in between are
+not scored. A wave gives pain_stop. Both arms overhead gives none. A command within an interval
+(rise .. down + 0.5 s) that matches the expectation is a hit; any other command is a false
+trigger. Latency: from the arm starting to rise (rise_s), and from reaching the pose (up_s).
+
+Sets: gesture_tune (thresholds were tuned on these), gesture_heldout (never tuned on), samples
+and samples_lying (every clip of sample_videos/, no gestures; looked at while tuning), real and
+real_stills (../shared/real_clips, held out: never looked at while tuning).
+"""
+from __future__ import annotations
+
+import argparse
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from benchmarks.gesture_data import CACHE, Clip, gesture_clips, landmarks, negative_clips, poses
+from posecoach.control.commands import NEXT_EXERCISE, PAIN_STOP, PAUSE, RESUME, START, Command
+from posecoach.control.gestures import GestureContext, GestureReader, GestureSettings
+
+CLEAR_HOLD_S = 1.0
+LONG_HOLD_S = 4.0
+QUICK_S = 0.7
+LATE_S = 0.5
+SHORT = {"waiting": START, "running": PAUSE, "paused": RESUME}
+
+
+@dataclass
+class Outcome:
+    """One clip replayed: commands given, and (gesture clips) hits, misses, false triggers."""
+    clip: Clip
+    seconds: float
+    commands: list[Command]
+    hits: list[tuple[str, float, float]] = field(default_factory=list)  # (command, from rise, from up) s
+    misses: list[str] = field(default_factory=list)
+    false: list[Command] = field(default_factory=list)
+
+
+def replay(clip: Clip, cache: Path, settings: GestureSettings | None = None) -> tuple[list[Command], float]:
+    """The commands the reader gives on `clip` inside a simulated session, and its length (s)."""
+    truth = clip.truth() or {}
+    mode = "waiting" if "standing" in truth.get("tags", []) else "running"
+    reader = GestureReader(settings)
+    data = landmarks(clip, cache)
+    out: list[Command] = []
+    for t_ms, pose in poses(data):
+        if mode == "stopped":
+            break
+        for c in reader.update(pose, t_ms, GestureContext(mode, NEXT_EXERCISE)):
+            out.append(c)
+            mode = "stopped" if c.command == PAIN_STOP else "paused" if c.command == PAUSE else "running"
+    return out, clip_seconds(data["t_ms"])
+
+
+def clip_seconds(t_ms) -> float:
+    """Footage length (s): first to last frame plus one frame period."""
+    n = len(t_ms)
+    if n < 2:
+        return n / 30.0
+    span = float(t_ms[-1] - t_ms[0]) / 1000.0
+    return span + span / (n - 1)
+
+
+def expected(span: dict, mode: str) -> tuple[list[str], str]:
+    """Commands a gesture interval should give in `mode`, and the mode after it; None = unscored."""
+    if span["gesture"] == "overhead":
+        return [], mode
+    if span["gesture"] == "wave":
+        return [PAIN_STOP], "stopped"
+    above = span["held_s"] + 0.5 * (span["up_s"] - span["rise_s"]) + 0.5 * (span["down_s"] - span["lower_s"])
+    if span["held_s"] >= CLEAR_HOLD_S:
+        cmds = [SHORT[mode]]
+        if span["held_s"] >= LONG_HOLD_S and mode != "waiting":
+            cmds.append(NEXT_EXERCISE)
+        after = "running" if cmds[-1] in (START, RESUME, NEXT_EXERCISE) else "paused"
+        return cmds, after
+    if above <= QUICK_S:
+        return [], mode
+    return ["?"], mode
+
+
+def score(clip: Clip, commands: list[Command], seconds: float) -> Outcome:
+    """Match commands to the truth's gesture intervals (see the module docstring)."""
+    out = Outcome(clip, seconds, commands)
+    truth = clip.truth() or {}
+    mode = "waiting" if "standing" in truth.get("tags", []) else "running"
+    left = list(commands)
+    for span in truth.get("gestures", []):
+        want, mode_after = expected(span, mode)
+        lo, hi = span["rise_s"] * 1000, (span["down_s"] + LATE_S) * 1000
+        inside = [c for c in left if lo <= c.t_ms <= hi]
+        for c in inside:
+            left.remove(c)
+        if want == ["?"]:  # unscored; the session follows whatever was given
+            if inside:
+                mode_after = "paused" if inside[-1].command == PAUSE else "running"
+            mode = mode_after
+            continue
+        for w in want:
+            match = next((c for c in inside if c.command == w), None)
+            if match is None:
+                out.misses.append(f"{w}@{span['rise_s']:.1f}s")
+                continue
+            inside.remove(match)
+            out.hits.append((w, match.t_ms / 1000 - span["rise_s"], match.t_ms / 1000 - span["up_s"]))
+        out.false.extend(inside)
+        mode = mode_after
+    out.false.extend(left)
+    return out
+
+
+def per_hour(n: int, seconds: float) -> str:
+    return f"{3600.0 * n / seconds:.0f}" if seconds else "-"
+
+
+def table(outcomes: list[Outcome]) -> str:
+    """Markdown table by set: clips, minutes, expected, hits, misses, latency, false triggers."""
+    groups: dict[str, list[Outcome]] = defaultdict(list)
+    for o in outcomes:
+        groups[o.clip.group].append(o)
+    rows = ["| set | clips | minutes | expected | hits | misses | latency from rise / from up, median (max) s | false triggers | per hour |",
+            "|---|---|---|---|---|---|---|---|---|"]
+    for name in ("gesture_tune", "gesture_heldout", "samples", "samples_lying", "real", "real_stills"):
+        g = groups.get(name, [])
+        if not g:
+            continue
+        secs = sum(o.seconds for o in g)
+        hits = [h for o in g for h in o.hits]
+        misses = sum(len(o.misses) for o in g)
+        false = sum(len(o.false) for o in g)
+        lat = "-"
+        if hits:
+            rise = sorted(h[1] for h in hits)
+            up = sorted(h[2] for h in hits)
+            lat = f"{rise[len(rise) // 2]:.2f} ({rise[-1]:.2f}) / {up[len(up) // 2]:.2f} ({up[-1]:.2f})"
+        rows.append(f"| {name} | {len(g)} | {secs / 60:.1f} | {len(hits) + misses} | {len(hits)} | {misses} | {lat} | "
+                    f"{false} | {per_hour(false, secs)} |")
+    return "\n".join(rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--cache", type=Path, default=CACHE)
+    ap.add_argument("--per-clip", action="store_true", help="also list every clip's commands")
+    args = ap.parse_args(argv)
+    outcomes = []
+    for clip in gesture_clips() + negative_clips():
+        commands, seconds = replay(clip, args.cache)
+        outcomes.append(score(clip, commands, seconds))
+    if args.per_clip:
+        for o in outcomes:
+            cmds = ", ".join(f"{c.command}@{c.t_ms / 1000:.2f}" for c in o.commands) or "-"
+            extra = f" MISSED {o.misses}" if o.misses else ""
+            extra += f" FALSE {[f'{c.command}@{c.t_ms / 1000:.2f}' for c in o.false]}" if o.false else ""
+            print(f"{o.clip.group:16s} {o.clip.path.stem:45s} {o.seconds:6.1f}s  {cmds}{extra}")
+        print()
+    print(table(outcomes))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
