@@ -11,8 +11,10 @@ Clip sets (each a list of `Clip`):
 
 Landmarks come from the product's own estimator paths: the kneeling/standing clips through
 `PoseEstimator` (VIDEO mode, as the lunge session), lying clips through `RotatingEstimator` (as the
-floor sessions). The cache (.npz per clip: xy, visibility, presence, present, t_ms, size) is keyed
-by the file's size and mtime and the path used.
+floor sessions), both with person masks on (as the sessions run them). The cache (.npz per clip:
+xy, visibility, presence, present, t_ms, size, and the masks at half their size as uint8,
+`mask_scale` = frame pixel -> stored mask pixel) is keyed by the file's size and mtime and the
+path used.
 """
 from __future__ import annotations
 
@@ -94,28 +96,40 @@ def landmarks(clip: Clip, cache: Path = CACHE) -> dict[str, np.ndarray]:
     t_ms (N,), size (2,)), from the cache or by running the pose model once."""
     st = clip.path.stat()
     mode = "rot" if clip.lying else "track"
-    path = cache / f"{clip.path.stem}-{st.st_size}-{int(st.st_mtime)}-{mode}.npz"
+    path = cache / f"{clip.path.stem}-{st.st_size}-{int(st.st_mtime)}-{mode}-mask.npz"
     if path.is_file():
         return dict(np.load(path))
     from posecoach.estimator import PoseEstimator
     from posecoach.rotation import RotatingEstimator
 
-    est = RotatingEstimator(masks=False) if clip.lying else PoseEstimator(masks=False)
-    rows: dict[str, list] = {k: [] for k in ("xy", "visibility", "presence", "present", "t_ms")}
-    size = (0, 0)
+    import cv2
+
+    est = RotatingEstimator(masks=True) if clip.lying else PoseEstimator(masks=True)
+    rows: dict[str, list] = {k: [] for k in ("xy", "visibility", "presence", "present", "t_ms", "mask")}
+    size, mask_scale, mask_shape = (0, 0), 0.0, (1, 1)
     try:
         for frame in _frames(clip):
             p = est.detect(frame)
             size = p.image_size
+            m = None
+            if p.mask is not None:
+                small = cv2.resize(p.mask, (max(1, p.mask.shape[1] // 2), max(1, p.mask.shape[0] // 2)),
+                                   interpolation=cv2.INTER_AREA)
+                m = np.clip(np.round(small * 255), 0, 255).astype(np.uint8)
+                mask_scale, mask_shape = p.mask_scale * small.shape[1] / p.mask.shape[1], m.shape
             for k, v in (("xy", p.xy), ("visibility", p.visibility), ("presence", p.presence),
-                         ("present", p.present), ("t_ms", frame.t_ms)):
+                         ("present", p.present), ("t_ms", frame.t_ms), ("mask", m)):
                 rows[k].append(v)
     finally:
         est.close()
+    masks = rows.pop("mask")
     data = {k: np.array(v) for k, v in rows.items()}
+    data["mask"] = np.stack([m if m is not None else np.zeros(mask_shape, np.uint8) for m in masks])
+    data["has_mask"] = np.array([m is not None for m in masks])
     data["size"] = np.array(size)
+    data["mask_scale"] = np.array(mask_scale)
     cache.mkdir(parents=True, exist_ok=True)
-    np.savez(path, **data)
+    np.savez_compressed(path, **data)
     return data
 
 
@@ -126,8 +140,11 @@ def poses(data: dict[str, np.ndarray]) -> Iterator[tuple[int, Pose]]:
         if not data["present"][i]:
             yield int(t), Pose.empty(size)
             continue
+        mask = None
+        if "mask" in data and data["has_mask"][i]:
+            mask = data["mask"][i].astype(np.float32) / 255.0
         yield int(t), Pose(xy=data["xy"][i], visibility=data["visibility"][i], presence=data["presence"][i],
-                           world=None, mask=None, image_size=size)
+                           world=None, mask=mask, image_size=size, mask_scale=float(data.get("mask_scale", 1.0)))
 
 
 def main(argv: list[str] | None = None) -> int:

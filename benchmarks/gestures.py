@@ -151,13 +151,34 @@ def table(outcomes: list[Outcome]) -> str:
     return "\n".join(rows)
 
 
+def trace(clip: Clip, cache: Path) -> None:
+    """Per frame: time, hand heights and across (torso lengths), raised flags, reader state."""
+    reader = GestureReader()
+    for t_ms, pose in poses(landmarks(clip, cache)):
+        cmds = reader.update(pose, t_ms, GestureContext("running", NEXT_EXERCISE))
+        r = reader.reading
+        if r is None:
+            print(f"{t_ms / 1000:6.2f} -- {reader.state}")
+            continue
+        out = "  -  " if r.outline is None else f"{r.outline:.2f}@{r.outline_x:+.2f}"
+        print(f"{t_ms / 1000:6.2f} h={r.height[0]:+.2f},{r.height[1]:+.2f} x={r.across[0]:+.2f},{r.across[1]:+.2f} o={out} "
+              f"up={int(r.up[0])}{int(r.up[1])} keep={int(r.keep[0])}{int(r.keep[1])} {reader.state}"
+              + (f"  -> {[c.command for c in cmds]}" if cmds else ""))
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--cache", type=Path, default=CACHE)
     ap.add_argument("--per-clip", action="store_true", help="also list every clip's commands")
+    ap.add_argument("--sets", nargs="*", default=None, help="only these sets (e.g. gesture_tune samples)")
+    ap.add_argument("--trace", default=None, help="print the per-frame reading of the clip with this stem")
     args = ap.parse_args(argv)
+    clips = [c for c in gesture_clips() + negative_clips() if args.sets is None or c.group in args.sets]
+    if args.trace:
+        trace(next(c for c in clips if c.path.stem == args.trace), args.cache)
+        return 0
     outcomes = []
-    for clip in gesture_clips() + negative_clips():
+    for clip in clips:
         commands, seconds = replay(clip, args.cache)
         outcomes.append(score(clip, commands, seconds))
     if args.per_clip:

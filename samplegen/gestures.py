@@ -5,7 +5,7 @@ A keyframe's `hands` takes one of GESTURE_HANDS (lunge and standing keyframes; `
 supine lying keyframe too). The arm solver of samplegen.solver places the other hand as usual
 (on the front thigh, hanging when standing, on the belly when lying) and the raised arm(s) by the
 targets here. A wave is motion added per frame: the forearm swings about the elbow in the body's
-sagittal plane (towards and away from a side-on camera's image plane, so it shows in a side view).
+sagittal plane (in a side-on camera's image plane, so it shows in a side view).
 
 Truth: `gesture_truth` lists the gesture intervals of a clip from its keyframes (seconds):
 rise (the arm starts to move up), up (reached the pose), lower (starts to come down), down
@@ -22,7 +22,7 @@ import numpy as np
 
 GESTURE_HANDS = ("raise_left", "raise_right", "wave_left", "wave_right", "overhead")
 WAVE_HZ = 2.2
-WAVE_DEG = 35.0
+WAVE_DEG = 40.0
 
 
 def gesture_kind(hands: str | None) -> tuple[str, str] | None:
@@ -65,22 +65,50 @@ def raised_targets(base: dict[str, tuple], joint: Callable[[str], np.ndarray], h
     return out
 
 
+def wave_axes(body: Any, keys: Sequence[Any], rotvecs: Sequence[np.ndarray | None]) -> dict[int, np.ndarray]:
+    """Per waving keyframe (index -> unit 3-vector): the forearm's pose-parameter axis whose
+    rotation swings the wrist forward and back in the body's sagittal plane. anny composes the
+    parameters down the chain, so a raised forearm's own axes are not the body's: the axis is
+    found from the wrist's displacement for a small turn about each parameter axis (least
+    squares towards body-X x forearm). `body` is a samplegen.body.Body; `rotvecs` the keyframes'."""
+    out: dict[int, np.ndarray] = {}
+    for n, key in enumerate(keys):
+        g = gesture_kind(key.posture.hands)
+        if g is None or g[0] != "wave" or rotvecs[n] is None:
+            continue
+        s = "L" if g[1] == "left" else "R"
+        i, w = body.index[f"lowerarm01.{s}"], body.index[f"wrist.{s}"]
+        base = body.pose(rotvecs[n], np.zeros(3))
+        forearm = base.joint(w) - base.joint(i)
+        cols = []
+        for ax in range(3):
+            rv = np.array(rotvecs[n], dtype=float, copy=True)
+            rv[i, ax] += 0.05
+            cols.append((body.pose(rv, np.zeros(3)).joint(w) - base.joint(w)) / 0.05)
+        target = np.cross([1.0, 0.0, 0.0], forearm)
+        a, *_ = np.linalg.lstsq(np.stack(cols, axis=1), target, rcond=None)
+        out[n] = a / np.linalg.norm(a)
+    return out
+
+
 def wave_rotvecs(rotvecs: np.ndarray, keys: Sequence[Any], t: float, index: dict[str, int],
-                 segment: Callable[[Sequence[Any], float], tuple[int, float]]) -> np.ndarray:
-    """Pose parameters with the forearm of a waving hand swung about the elbow (radians, about
-    the body's X axis), faded in and out with the keyframe easing. `segment` is motion._segment."""
+                 segment: Callable[[Sequence[Any], float], tuple[int, float]],
+                 axes: dict[int, np.ndarray]) -> np.ndarray:
+    """Pose parameters with the forearm of a waving hand swung about the elbow (radians, along
+    the keyframe's `axes` from wave_axes), faded in and out with the keyframe easing.
+    `segment` is motion._segment."""
     i, w = segment(keys, t)
     j = min(i + 1, len(keys) - 1)
     rv = rotvecs
     for k, weight in ((i, 1.0 - w), (j, w if j != i else 0.0)):
         g = gesture_kind(keys[k].posture.hands)
-        if g is None or g[0] != "wave" or weight <= 0.0:
+        if g is None or g[0] != "wave" or weight <= 0.0 or k not in axes:
             continue
         s = "L" if g[1] == "left" else "R"
         if rv is rotvecs:
             rv = rotvecs.copy()
         swing = math.radians(WAVE_DEG) * weight ** 2 * math.sin(2 * math.pi * WAVE_HZ * t)
-        rv[index[f"lowerarm01.{s}"], 0] += swing
+        rv[index[f"lowerarm01.{s}"]] += swing * axes[k]
     return rv
 
 

@@ -28,10 +28,10 @@ from posecoach.exercises.rest import rest_bands
 from samplegen.appearance import Appearance
 from samplegen.body import JOINT_BONES, Body
 from samplegen.degrade import degrade
+from samplegen.gestures import gesture_truth, wave_axes, wave_rotvecs
 from samplegen.lying import LyingScenario, load_lying_scenario, rot_x, rot_z
 from samplegen.lying_pose import LyingPose, LyingSolver
 from samplegen.metrics import judge
-from samplegen.gestures import gesture_truth, wave_rotvecs
 from samplegen.motion import NaturalMotion, _segment
 from samplegen.render import _contact_sheet, _open_writer
 from samplegen.scenario import MotionSpec
@@ -89,6 +89,7 @@ class LyingClip:
                 continue
             self.poses.append(self.solver.solve_lying(key.posture))
             log(f"  t={key.t_s:4.1f}s {key.posture.kind} turn={self.poses[-1].turn_deg:.1f}")
+        self.waves = wave_axes(self.body, sc.keyframes, [p.rotvecs if p else None for p in self.poses])
         self.look = Appearance.build(self.body, spec, seed=sc.seed)
         self.belly = belly_weights(self.body)
         self.motion = NaturalMotion(MotionSpec(breathing_deg=0.0, head_deg=1.5, drift_m=0.0, seed=sc.seed), self.body.index)
@@ -127,7 +128,7 @@ class LyingClip:
         """World vertices, joint centres, ball mesh (or None), facing rotation, belly rise (m)."""
         body = self.body
         rv, _ = self.motion.apply(pose.rotvecs, t)
-        rv = wave_rotvecs(rv, self.sc.keyframes, t, body.index, _segment)
+        rv = wave_rotvecs(rv, self.sc.keyframes, t, body.index, _segment, self.waves)
         posed = body.pose(rv, np.zeros(3))
         verts = self.look.dress(posed.vertices, body.faces)
         rise = self.belly_rise(t) if kind in ("supine", "transition") and self.sc.breathing_bpm > 0 else 0.0

@@ -83,3 +83,27 @@ def arms_swinging(pose: Pose, phase: float) -> Pose:
 def shifted(pose: Pose, dx: float) -> Pose:
     """The whole pose moved `dx` pixels across the picture."""
     return replace(pose, xy=pose.xy + np.array([dx, 0.0]))
+
+
+def with_outline(pose: Pose, arm_up: float | None = None, arm_x: float = 0.0, head_up: float = 0.6) -> Pose:
+    """`pose` with a person mask: the trunk from the hips to the shoulders, the head up to `head_up`
+    torso lengths above the shoulder line, and (when `arm_up` is given) a forearm-wide column from
+    the shoulder line up to `arm_up` torso lengths, `arm_x` torso lengths across."""
+    w, h = pose.image_size
+    t = torso_px(pose)
+    xy = pose.xy
+    sh = 0.5 * (xy[L.LEFT_SHOULDER] + xy[L.RIGHT_SHOULDER])
+    hip = 0.5 * (xy[L.LEFT_HIP] + xy[L.RIGHT_HIP])
+    mask = np.zeros((h, w), np.float32)
+
+    def fill(x0: float, x1: float, y0: float, y1: float) -> None:
+        xa, xb = sorted((int(max(0, x0)), int(min(w, x1))))
+        ya, yb = sorted((int(max(0, y0)), int(min(h, y1))))
+        mask[ya:yb, xa:xb] = 1.0
+
+    fill(min(sh[0], hip[0]) - 0.2 * t, max(sh[0], hip[0]) + 0.2 * t, min(sh[1], hip[1]), max(sh[1], hip[1]) + 1)
+    fill(sh[0] - 0.15 * t, sh[0] + 0.15 * t, sh[1] - head_up * t, sh[1] + 1)
+    if arm_up is not None:
+        x = sh[0] + arm_x * t
+        fill(x - 0.06 * t, x + 0.06 * t, sh[1] - arm_up * t, sh[1] + 1)
+    return replace(pose, mask=mask)
