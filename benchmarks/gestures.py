@@ -16,6 +16,9 @@ not scored. A wave gives pain_stop. Both arms overhead gives none. A command wit
 (rise .. down + 0.5 s) that matches the expectation is a hit; any other command is a false
 trigger. Latency: from the arm starting to rise (rise_s), and from reaching the pose (up_s).
 
+"highest wrist / outline": the highest wrist and outline readings anywhere in the set (torso
+lengths above the shoulder line; a hand counts from 0.7 / 1.0): how close the footage came.
+
 Sets: gesture_tune (thresholds were tuned on these), gesture_heldout (never tuned on), samples
 and samples_lying (every clip of sample_videos/, no gestures; looked at while tuning), real and
 real_stills (../shared/real_clips, held out: never looked at while tuning).
@@ -26,6 +29,8 @@ import argparse
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import numpy as np
 
 from benchmarks.gesture_data import CACHE, Clip, gesture_clips, landmarks, negative_clips, poses
 from posecoach.control.commands import NEXT_EXERCISE, PAIN_STOP, PAUSE, RESUME, START, Command
@@ -47,10 +52,13 @@ class Outcome:
     hits: list[tuple[str, float, float]] = field(default_factory=list)  # (command, from rise, from up) s
     misses: list[str] = field(default_factory=list)
     false: list[Command] = field(default_factory=list)
+    peaks: tuple[float, float] = (float("nan"), float("nan"))  # highest wrist, outline (torso lengths)
 
 
-def replay(clip: Clip, cache: Path, settings: GestureSettings | None = None) -> tuple[list[Command], float]:
-    """The commands the reader gives on `clip` inside a simulated session, and its length (s)."""
+def replay(clip: Clip, cache: Path, settings: GestureSettings | None = None,
+           peaks: list[float] | None = None) -> tuple[list[Command], float]:
+    """The commands the reader gives on `clip` inside a simulated session, and its length (s).
+    `peaks`, if given, receives the highest wrist and outline reading (torso lengths)."""
     truth = clip.truth() or {}
     mode = "waiting" if "standing" in truth.get("tags", []) else "running"
     reader = GestureReader(settings)
@@ -62,6 +70,10 @@ def replay(clip: Clip, cache: Path, settings: GestureSettings | None = None) -> 
         for c in reader.update(pose, t_ms, GestureContext(mode, NEXT_EXERCISE)):
             out.append(c)
             mode = "stopped" if c.command == PAIN_STOP else "paused" if c.command == PAUSE else "running"
+        r = reader.reading
+        if peaks is not None and r is not None:
+            peaks[0] = float(np.nanmax([peaks[0], *r.height]))
+            peaks[1] = max(peaks[1], r.outline if r.outline is not None else -9.0)
     return out, clip_seconds(data["t_ms"])
 
 
@@ -131,8 +143,9 @@ def table(outcomes: list[Outcome]) -> str:
     groups: dict[str, list[Outcome]] = defaultdict(list)
     for o in outcomes:
         groups[o.clip.group].append(o)
-    rows = ["| set | clips | minutes | expected | hits | misses | latency from rise / from up, median (max) s | false triggers | per hour |",
-            "|---|---|---|---|---|---|---|---|---|"]
+    rows = ["| set | clips | minutes | expected | hits | misses | latency from rise / from up, median (max) s "
+            "| false triggers | per hour | highest wrist / outline |",
+            "|---|---|---|---|---|---|---|---|---|---|"]
     for name in ("gesture_tune", "gesture_heldout", "samples", "samples_lying", "real", "real_stills"):
         g = groups.get(name, [])
         if not g:
@@ -146,8 +159,10 @@ def table(outcomes: list[Outcome]) -> str:
             rise = sorted(h[1] for h in hits)
             up = sorted(h[2] for h in hits)
             lat = f"{rise[len(rise) // 2]:.2f} ({rise[-1]:.2f}) / {up[len(up) // 2]:.2f} ({up[-1]:.2f})"
+        wrist = max(o.peaks[0] for o in g)
+        outline = max(o.peaks[1] for o in g)
         rows.append(f"| {name} | {len(g)} | {secs / 60:.1f} | {len(hits) + misses} | {len(hits)} | {misses} | {lat} | "
-                    f"{false} | {per_hour(false, secs)} |")
+                    f"{false} | {per_hour(false, secs)} | {wrist:.2f} / {outline:.2f} |")
     return "\n".join(rows)
 
 
@@ -179,14 +194,18 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     outcomes = []
     for clip in clips:
-        commands, seconds = replay(clip, args.cache)
-        outcomes.append(score(clip, commands, seconds))
+        peaks = [-9.0, -9.0]
+        commands, seconds = replay(clip, args.cache, peaks=peaks)
+        outcome = score(clip, commands, seconds)
+        outcome.peaks = (peaks[0], peaks[1])
+        outcomes.append(outcome)
     if args.per_clip:
         for o in outcomes:
             cmds = ", ".join(f"{c.command}@{c.t_ms / 1000:.2f}" for c in o.commands) or "-"
             extra = f" MISSED {o.misses}" if o.misses else ""
             extra += f" FALSE {[f'{c.command}@{c.t_ms / 1000:.2f}' for c in o.false]}" if o.false else ""
-            print(f"{o.clip.group:16s} {o.clip.path.stem:45s} {o.seconds:6.1f}s  {cmds}{extra}")
+            print(f"{o.clip.group:16s} {o.clip.path.stem:45s} {o.seconds:6.1f}s  peaks {o.peaks[0]:+.2f}/{o.peaks[1]:+.2f}  "
+                  f"{cmds}{extra}")
         print()
     print(table(outcomes))
     return 0

@@ -77,12 +77,13 @@ class GestureContext:
 
 @dataclass
 class _Wave:
-    """Counts swings of the raised hand across the picture: a zigzag of the median of the last
-    three positions, each swing at least `amp` long and `min_ms` after the previous one (a wave
-    of up to ~3 Hz; faster flips are landmark jitter)."""
+    """Counts swings of the raised hand across the picture: reversals of a zigzag of the median
+    of the last three positions, each swing at least `amp` long and `min_ms` after the previous
+    one (a wave of up to ~3 Hz; faster flips are landmark jitter)."""
     amp: float
     min_ms: int
-    anchor: float | None = None
+    lo: float | None = None  # the range seen before the first departure
+    hi: float | None = None
     peak: float = 0.0
     direction: int = 0
     last_swing: int = 0
@@ -93,20 +94,20 @@ class _Wave:
         """Feed the hand's position (torso lengths); True when a new swing completed."""
         self.recent.append(x_raw)
         x = float(np.median(self.recent))
-        if self.anchor is None:
-            self.anchor = self.peak = x
+        if self.lo is None or self.hi is None:
+            self.lo = self.hi = x
             return False
-        if self.direction == 0:
-            if abs(x - self.anchor) < self.amp:
-                return False
-            self.direction, self.peak = (1 if x > self.anchor else -1), x
-        elif (x - self.peak) * self.direction > 0 or t_ms - self.last_swing < self.min_ms:
+        if self.direction == 0:  # the first departure (often the arm still coming up) is no swing
+            self.lo, self.hi = min(self.lo, x), max(self.hi, x)
+            if x - self.lo >= self.amp or self.hi - x >= self.amp:
+                self.direction, self.peak = (1 if x - self.lo >= self.amp else -1), x
+            return False
+        if (x - self.peak) * self.direction > 0 or t_ms - self.last_swing < self.min_ms:
             self.peak = max(self.peak, x) if self.direction > 0 else min(self.peak, x)
             return False
-        elif (self.peak - x) * self.direction >= self.amp:
-            self.direction, self.anchor, self.peak = -self.direction, self.peak, x
-        else:
+        if (self.peak - x) * self.direction < self.amp:
             return False
+        self.direction, self.peak = -self.direction, x
         self.swings.append(t_ms)
         self.last_swing = t_ms
         return True
