@@ -105,21 +105,26 @@ def expected(span: dict, mode: str) -> tuple[list[str], str]:
 
 
 def score(clip: Clip, commands: list[Command], seconds: float) -> Outcome:
-    """Match commands to the truth's gesture intervals (see the module docstring)."""
+    """Match commands to the truth's gesture intervals (see the module docstring). The session's
+    mode at each interval is the one the commands actually given left it in (as in `replay`), so
+    one miss does not turn the next correct command into an error."""
     out = Outcome(clip, seconds, commands)
     truth = clip.truth() or {}
-    mode = "waiting" if "standing" in truth.get("tags", []) else "running"
+    start = "waiting" if "standing" in truth.get("tags", []) else "running"
     left = list(commands)
     for span in truth.get("gestures", []):
-        want, mode_after = expected(span, mode)
         lo, hi = span["rise_s"] * 1000, (span["down_s"] + LATE_S) * 1000
+        mode = start
+        for c in commands:
+            if c.t_ms < lo:
+                mode = "stopped" if c.command == PAIN_STOP else "paused" if c.command == PAUSE else "running"
+        if mode == "stopped":
+            break
+        want, _ = expected(span, mode)
         inside = [c for c in left if lo <= c.t_ms <= hi]
         for c in inside:
             left.remove(c)
-        if want == ["?"]:  # unscored; the session follows whatever was given
-            if inside:
-                mode_after = "paused" if inside[-1].command == PAUSE else "running"
-            mode = mode_after
+        if want == ["?"]:  # unscored
             continue
         for w in want:
             match = next((c for c in inside if c.command == w), None)
@@ -129,7 +134,6 @@ def score(clip: Clip, commands: list[Command], seconds: float) -> Outcome:
             inside.remove(match)
             out.hits.append((w, match.t_ms / 1000 - span["rise_s"], match.t_ms / 1000 - span["up_s"]))
         out.false.extend(inside)
-        mode = mode_after
     out.false.extend(left)
     return out
 

@@ -331,3 +331,24 @@ def test_waving_seen_in_the_outline_stops_for_pain() -> None:
     wave = lambda t: with_outline(guessed, arm_up=1.4, arm_x=0.3 * math.sin(2 * math.pi * 2.2 * t))  # noqa: E731
     cmds, _ = play(GestureReader(), [(with_outline(pose), 1.0), (wave, 3.0)])
     assert names(cmds) == [PAIN_STOP]
+
+
+def test_lowering_one_arm_of_the_overhead_pose_seen_partly_gives_nothing() -> None:
+    """Both arms up, the far one seen only half (the model doubts its wrist), then the near arm
+    comes down and the far stays up, visible in the outline: still no command (no rest between)."""
+    pose = lunge_pose()
+    both = with_outline(raised(raised(pose, "left", 1.1), "right", 1.05, wrist_visibility=0.2), arm_up=1.4)
+    far_only = with_outline(raised(pose, "right", 1.05, wrist_visibility=0.2), arm_up=1.4)
+    cmds, _ = play(GestureReader(), [(with_outline(pose), 1.0), (both, 3.0), (far_only, 3.0), (with_outline(pose), 1.0)])
+    assert cmds == []
+
+
+def test_a_wave_is_seen_when_the_landmarks_take_over_from_the_outline() -> None:
+    """The raise is first seen only in the outline, then the model finds the waving wrist."""
+    pose = lunge_pose()
+    guessed = raised(pose, "right", height=0.3, forward=0.15, elbow_height=0.0)
+    first = with_outline(guessed, arm_up=1.4)
+    wave = lambda t: with_outline(raised(pose, "right", forward=0.1 + 0.3 * math.sin(2 * math.pi * 2.2 * t)),  # noqa: E731
+                                  arm_up=1.4)
+    cmds, _ = play(GestureReader(), [(with_outline(pose), 1.0), (first, 0.3), (wave, 2.5)])
+    assert names(cmds) == [PAIN_STOP]

@@ -134,9 +134,10 @@ class GestureReader:
         self.reading: HandReading | None = None  # the last frame's, for overlays and diagnostics
         self._torsos: deque[tuple[int, float]] = deque()
         self._rest_since: int | None = None
+        self._both_since: int | None = None
         self._up_since = self._steady_since = self._last_up = 0
         self._short: str | None = None
-        self._wave = _Wave(self.s.wave_amp, self.s.wave_min_swing_ms)
+        self._waves: dict[int, _Wave] = {}  # one per source: positions from different sources differ
 
     @property
     def holding(self) -> tuple[str, int] | None:
@@ -151,8 +152,9 @@ class GestureReader:
         ctx = context or GestureContext()
         reading = self.reading = self._read(pose, t_ms)
         obs = observe(reading, self.s) if reading is not None else None
-        self.both_hands_up = obs is not None and (obs.kind == "both" or (
-            obs.kind == "unclear" and min(reading.height) > self.s.other_down))
+        both = obs is not None and obs.kind == "both"
+        self._both_since = (self._both_since if self._both_since is not None else t_ms) if both else None
+        self.both_hands_up = both and t_ms - self._both_since >= self.s.both_ms  # not a one-frame guess
         if obs is not None and obs.kind == "rest":
             self._rest_since = t_ms if self._rest_since is None else self._rest_since
         else:
@@ -162,12 +164,12 @@ class GestureReader:
                 self.state = "ready"
             return []
         if self.state == "ready":
-            if obs is not None and obs.kind == "both":
+            if self.both_hands_up:
                 self.state = "rearm"  # both arms up: a new rest is needed before any raise counts
             elif obs is not None and obs.kind == "one" and obs.strict:
                 self._begin(obs.source, t_ms, obs.across)
             return []
-        if obs is not None and obs.kind == "both":
+        if self.both_hands_up:
             self._reset()
             return []
         if obs is None or obs.kind != "one":
@@ -177,7 +179,7 @@ class GestureReader:
         self._last_up = t_ms
         if self.state == "spent":
             return []
-        return self._advance(obs.across if obs.source == self.source else None, t_ms, ctx)
+        return self._advance(obs.source, obs.across, t_ms, ctx)
 
     def _read(self, pose: Pose, t_ms: int) -> HandReading | None:
         if not pose.present:
@@ -195,16 +197,21 @@ class GestureReader:
         self.state, self.source = "holding", source
         self._up_since = self._steady_since = self._last_up = t_ms
         self._short = None
-        self._wave = _Wave(self.s.wave_amp, self.s.wave_min_swing_ms)
-        self._wave.update(x, t_ms)
+        self._waves = {}
+        self._wave_update(source, x, t_ms)
 
-    def _advance(self, x: float | None, t_ms: int, ctx: GestureContext) -> list[Command]:
-        """One more frame with the hand up (`x`: its position from the same source as at the
-        start, or None when another source shows it this frame)."""
+    def _wave_update(self, source: int | None, x: float, t_ms: int) -> int:
+        """Feed the hand's position as this `source` sees it; the most swings any source counts."""
+        if source is not None and np.isfinite(x):
+            wave = self._waves.setdefault(source, _Wave(self.s.wave_amp, self.s.wave_min_swing_ms))
+            if wave.update(x, t_ms):
+                self._steady_since = t_ms
+        return max((w.count(t_ms, self.s.wave_window_ms) for w in self._waves.values()), default=0)
+
+    def _advance(self, source: int | None, x: float, t_ms: int, ctx: GestureContext) -> list[Command]:
+        """One more frame with the hand up, seen by `source` at `x` (torso lengths across)."""
         s = self.s
-        if x is not None and np.isfinite(x) and self._wave.update(x, t_ms):
-            self._steady_since = t_ms
-        if self._wave.count(t_ms, s.wave_window_ms) >= s.wave_swings:
+        if self._wave_update(source, x, t_ms) >= s.wave_swings:
             self.state = "spent"
             return [Command(t_ms, PAIN_STOP, "gesture")]
         if self.state == "holding" and t_ms - self._steady_since >= s.hold_ms:

@@ -38,7 +38,8 @@ class GestureSettings:
     long_hold_ms: int = 4000  # kept up this long since raised: move on
     rearm_ms: int = 400  # both hands seen down this long before a raise counts
     gap_ms: int = 300  # frames without a clear reading tolerated inside a raise
-    raise_up: float = 0.7  # wrist this far above the shoulder line to count as raised ...
+    both_ms: int = 250  # both wrists up this long: both arms up (shorter: the model's passing guess)
+    raise_up: float = 0.6  # wrist this far above the shoulder line to count as raised ...
     raise_keep: float = 0.5  # ... and to stay raised (hysteresis)
     above_head: float = 0.1  # wrist above the highest head landmark by this much
     elbow_up: float = 0.15  # elbow above the shoulder line by this much
@@ -181,16 +182,17 @@ def observe(r: HandReading, s: GestureSettings) -> Observation:
     raised too, in the same place. Lying with both arms straight up to the ceiling is no posture
     of the routine, so there it is read as one raised hand."""
     low = [bool(h <= s.other_down) for h in r.height]  # NaN (missing) is not low
+    high = [bool(h > s.other_down) for h in r.height]
     together = bool(abs(r.across[0] - r.across[1]) <= s.overlap and abs(r.height[0] - r.height[1]) <= s.overlap)
     if r.lying and together and (r.keep[0] or r.keep[1]):
         return Observation("one", OVERLAPPED, r.up[0] or r.up[1], 0.5 * (r.across[0] + r.across[1]))
-    if r.keep[0] and r.keep[1]:
-        return Observation("both")
+    if high[0] and high[1]:
+        return Observation("both")  # both up, or one up and the other half up: maybe both arms overhead
     for i in (0, 1):
         if r.keep[i]:
             if low[1 - i]:
                 return Observation("one", i, r.up[i], r.across[i])
-            return Observation("unclear")  # the other hand half up (or, upright, maybe up)
+            return Observation("unclear")  # the other wrist missing
     if r.outline is not None and r.outline >= s.outline_keep and (low[0] or low[1]):
         return Observation("one", OUTLINE, r.outline >= s.outline_up, float(r.outline_x))
     if low[0] and low[1]:
