@@ -276,13 +276,30 @@ def test_command_names_and_texts() -> None:
 GESTURE_CLIPS = sorted((SAMPLES / "gestures").glob("*.mp4"))
 
 
-def test_the_gesture_clips_are_small_and_have_truth() -> None:
+def test_the_gesture_clips_are_small_and_agree_with_their_scenarios() -> None:
+    """Each clip's truth matches its scenario: frame count, and the gesture intervals the
+    scenario's keyframes give (samplegen.gestures), so the truth can be regenerated."""
+    import sys
+    import tomllib
+
+    sys.path.insert(0, str(ROOT))  # samplegen is not in the runtime wheel
+    from samplegen.gestures import gesture_intervals
+    from samplegen.lying import load_lying_scenario
+    from samplegen.scenario import load_scenario
+
     assert 2 <= len(GESTURE_CLIPS) <= 4
+    kinds = set()
     for clip in GESTURE_CLIPS:
         assert clip.stat().st_size <= 1.2 * 1024 * 1024
         truth = json.loads(clip.with_name(clip.stem + ".truth.json").read_text())
-        assert truth["gestures"] and (truth["width"], truth["height"]) == (640, 480)
-        assert (SAMPLES / "gestures" / "scenarios" / f"{clip.stem}.toml").is_file()
+        path = SAMPLES / "gestures" / "scenarios" / f"{clip.stem}.toml"
+        lying = "exercise" in tomllib.loads(path.read_text())
+        scenario = load_lying_scenario(path) if lying else load_scenario(path)
+        assert truth["frames"] == len(truth["per_frame"]) == scenario.frame_count
+        assert (truth["width"], truth["height"]) == (640, 480)
+        assert truth["gestures"] == gesture_intervals(scenario.keyframes)
+        kinds |= {g["gesture"] for g in truth["gestures"]}
+    assert kinds == {"raise", "wave", "overhead"}
 
 
 @pytest.mark.parametrize("clip", GESTURE_CLIPS, ids=lambda p: p.stem)
