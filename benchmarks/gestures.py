@@ -12,7 +12,9 @@ a pain stop ends it; a long hold means next_exercise.
 Expected commands come from the truth's gesture intervals (samplegen.gestures): a raise held
 >= 1.0 s gives the session's short command (start / pause / resume), and >= 4.0 s also the
 move-on; a quick raise (about 0.7 s above the head or less) gives none; raises in between are
-not scored. A wave gives pain_stop. Both arms overhead gives none. A command within an interval
+not scored. A wave gives pain_stop. Both arms overhead gives none, and so does a gesture that
+follows another without both hands coming down in between (one arm lowered from the overhead
+pose leaves the other up: a raise, but never a command). A command within an interval
 (rise .. down + 0.5 s) that matches the expectation is a hit; any other command is a false
 trigger. Latency: from the arm starting to rise (rise_s), and from reaching the pose (up_s).
 
@@ -35,14 +37,14 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.gesture_data import CACHE, Clip, gesture_clips, landmarks, negative_clips, poses
-from posecoach.control.commands import NEXT_EXERCISE, PAIN_STOP, PAUSE, RESUME, START, Command
-from posecoach.control.gestures import GestureContext, GestureReader, GestureSettings
+from posecoach.control.commands import NEXT_EXERCISE, PAIN_STOP, PAUSE, Command
+from posecoach.control.gestures import MOVE_ON, SHORT, GestureContext, GestureReader, GestureSettings
 
 CLEAR_HOLD_S = 1.0
 LONG_HOLD_S = 4.0
 QUICK_S = 0.7
 LATE_S = 0.5
-SHORT = {"waiting": START, "running": PAUSE, "paused": RESUME}
+REARM_S = 0.4
 
 
 @dataclass
@@ -88,22 +90,19 @@ def clip_seconds(t_ms) -> float:
     return span + span / (n - 1)
 
 
-def expected(span: dict, mode: str) -> tuple[list[str], str]:
-    """Commands a gesture interval should give in `mode`, and the mode after it; None = unscored."""
+def expected(span: dict, mode: str) -> list[str] | None:
+    """Commands a gesture interval should give with the session in `mode`; None = not scored."""
     if span["gesture"] == "overhead":
-        return [], mode
+        return []
     if span["gesture"] == "wave":
-        return [PAIN_STOP], "stopped"
+        return [PAIN_STOP]
     above = span["held_s"] + 0.5 * (span["up_s"] - span["rise_s"]) + 0.5 * (span["down_s"] - span["lower_s"])
     if span["held_s"] >= CLEAR_HOLD_S:
-        cmds = [SHORT[mode]]
-        if span["held_s"] >= LONG_HOLD_S and mode != "waiting":
-            cmds.append(NEXT_EXERCISE)
-        after = "running" if cmds[-1] in (START, RESUME, NEXT_EXERCISE) else "paused"
-        return cmds, after
+        long = span["held_s"] >= LONG_HOLD_S and mode != "waiting"
+        return [SHORT[mode]] + ([NEXT_EXERCISE] if long else [])
     if above <= QUICK_S:
-        return [], mode
-    return ["?"], mode
+        return []
+    return None
 
 
 def score(clip: Clip, commands: list[Command], seconds: float) -> Outcome:
@@ -114,19 +113,21 @@ def score(clip: Clip, commands: list[Command], seconds: float) -> Outcome:
     truth = clip.truth() or {}
     start = "waiting" if "standing" in truth.get("tags", []) else "running"
     left = list(commands)
+    prev_down = -1.0
     for span in truth.get("gestures", []):
         lo, hi = span["rise_s"] * 1000, (span["down_s"] + LATE_S) * 1000
+        no_rest, prev_down = span["rise_s"] < prev_down + REARM_S, span["down_s"]
         mode = start
         for c in commands:
             if c.t_ms < lo:
                 mode = "stopped" if c.command == PAIN_STOP else "paused" if c.command == PAUSE else "running"
         if mode == "stopped":
             break
-        want, _ = expected(span, mode)
+        want = [] if no_rest else expected(span, mode)  # straight from another gesture: never
         inside = [c for c in left if lo <= c.t_ms <= hi]
         for c in inside:
             left.remove(c)
-        if want == ["?"]:  # unscored
+        if want is None:
             continue
         for w in want:
             match = next((c for c in inside if c.command == w), None)
@@ -144,14 +145,23 @@ def per_hour(n: int, seconds: float) -> str:
     return f"{3600.0 * n / seconds:.0f}" if seconds else "-"
 
 
+def _latency(hits: list[tuple[str, float, float]], kinds: tuple[str, ...]) -> str:
+    """Median (max) seconds from the arm starting up, and from reaching the pose, for these commands."""
+    sel = [h for h in hits if h[0] in kinds]
+    if not sel:
+        return "-"
+    rise, up = sorted(h[1] for h in sel), sorted(h[2] for h in sel)
+    return f"{rise[len(rise) // 2]:.2f} ({rise[-1]:.2f}) / {up[len(up) // 2]:.2f} ({up[-1]:.2f})"
+
+
 def table(outcomes: list[Outcome]) -> str:
-    """Markdown table by set: clips, minutes, expected, hits, misses, latency, false triggers."""
+    """Markdown table by set: clips, minutes, expected, hits, misses, latencies, false triggers."""
     groups: dict[str, list[Outcome]] = defaultdict(list)
     for o in outcomes:
         groups[o.clip.group].append(o)
-    rows = ["| set | clips | minutes | expected | hits | misses | latency from rise / from up, median (max) s "
-            "| false triggers | per hour | highest wrist / outline |",
-            "|---|---|---|---|---|---|---|---|---|---|"]
+    rows = ["| set | clips | minutes | expected | hits | misses | latency s, hold: from rise / from up, median (max) "
+            "| pain stop | move on | false triggers | per hour | highest wrist / outline |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for name in ("gesture_tune", "gesture_heldout", "gesture_fresh", "samples", "samples_lying", "real", "real_stills"):
         g = groups.get(name, [])
         if not g:
@@ -160,15 +170,11 @@ def table(outcomes: list[Outcome]) -> str:
         hits = [h for o in g for h in o.hits]
         misses = sum(len(o.misses) for o in g)
         false = sum(len(o.false) for o in g)
-        lat = "-"
-        if hits:
-            rise = sorted(h[1] for h in hits)
-            up = sorted(h[2] for h in hits)
-            lat = f"{rise[len(rise) // 2]:.2f} ({rise[-1]:.2f}) / {up[len(up) // 2]:.2f} ({up[-1]:.2f})"
         wrist = max(o.peaks[0] for o in g)
         outline = max(o.peaks[1] for o in g)
-        rows.append(f"| {name} | {len(g)} | {secs / 60:.1f} | {len(hits) + misses} | {len(hits)} | {misses} | {lat} | "
-                    f"{false} | {per_hour(false, secs)} | {wrist:.2f} / {outline:.2f} |")
+        rows.append(f"| {name} | {len(g)} | {secs / 60:.1f} | {len(hits) + misses} | {len(hits)} | {misses} | "
+                    f"{_latency(hits, tuple(SHORT.values()))} | {_latency(hits, (PAIN_STOP,))} | "
+                    f"{_latency(hits, MOVE_ON)} | {false} | {per_hour(false, secs)} | {wrist:.2f} / {outline:.2f} |")
     return "\n".join(rows)
 
 

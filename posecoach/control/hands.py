@@ -26,9 +26,7 @@ HEAD = (L.NOSE, L.LEFT_EYE, L.RIGHT_EYE, L.LEFT_EAR, L.RIGHT_EAR)
 ARMS = {"left": (L.LEFT_SHOULDER, L.LEFT_ELBOW, L.LEFT_WRIST), "right": (L.RIGHT_SHOULDER, L.RIGHT_ELBOW, L.RIGHT_WRIST)}
 OUTLINE = 2
 """The `source` of a raise seen only in the outline (0 = left wrist, 1 = right wrist)."""
-OVERLAPPED = 3
-"""The `source` of a raise seen as both wrists up at one spot while lying (see observe)."""
-SOURCES = ("left", "right", "unseen", "overlapped")
+SOURCES = ("left", "right", "unseen")
 
 
 @dataclass(frozen=True)
@@ -45,7 +43,6 @@ class GestureSettings:
     elbow_up: float = 0.15  # elbow above the shoulder line by this much
     elbow_up_off_top: float = 0.35  # ... when the wrist is above the picture's top edge
     other_down: float = 0.45  # the other wrist no higher than this above the shoulder line
-    overlap: float = 0.25  # lying: both wrists up within this distance across read as one hand
     outline_up: float = 1.0  # the outline reaching this high above the shoulders: a raised hand ...
     outline_keep: float = 0.88  # ... and still raised
     outline_half_width: float = 0.6  # the outline is looked for this far either side of the shoulders
@@ -59,10 +56,12 @@ class GestureSettings:
 
 @dataclass(frozen=True)
 class HandReading:
-    """One frame, read: per wrist (left, right) its height above the shoulder line and position
-    across (torso lengths, NaN when missing), whether it counts as raised strictly (`up`) or
-    loosely (`keep`); the outline's height above the shoulders and the across position of its
-    top (None without a mask)."""
+    """One frame, read: per wrist (left, right) its height above the torso's top (the higher of
+    the mid-shoulder and mid-hip points, so a bridge lifting the hands on the belly is no raise)
+    and position across the mid-shoulder (torso lengths, NaN when missing), whether it counts as
+    raised strictly (`up`) or loosely (`keep`); the outline's height above the torso's top and
+    the across position of its top (None without a mask); whether the trunk lies nearer
+    horizontal than vertical; the wrists' visibility."""
     height: tuple[float, float]
     across: tuple[float, float]
     up: tuple[bool, bool]
@@ -70,6 +69,7 @@ class HandReading:
     outline: float | None = None
     outline_x: float | None = None
     lying: bool = False
+    visibility: tuple[float, float] = (1.0, 1.0)
 
 
 @dataclass(frozen=True)
@@ -109,9 +109,11 @@ def read_hands(pose: Pose, torso: float, s: GestureSettings) -> HandReading | No
     w, h = pose.image_size
     xy = pose.xy
     mid_sh = 0.5 * (xy[L.LEFT_SHOULDER] + xy[L.RIGHT_SHOULDER])
+    mid_hip = 0.5 * (xy[L.LEFT_HIP] + xy[L.RIGHT_HIP])
     heads = [xy[i][1] for i in HEAD if _ok(xy[i])]
-    if not heads or not _ok(mid_sh):
+    if not heads or not _ok(mid_sh) or not _ok(mid_hip):
         return None
+    base = np.array([mid_sh[0], min(mid_sh[1], mid_hip[1])])
     head_y = min(heads)
     height, across, up, keep = [], [], [], []
     for side in ("left", "right"):
@@ -119,17 +121,19 @@ def read_hands(pose: Pose, torso: float, s: GestureSettings) -> HandReading | No
         if not (_ok(elbow) and _ok(wrist)):
             height.append(np.nan), across.append(np.nan), up.append(False), keep.append(False)
             continue
-        hw = (mid_sh[1] - wrist[1]) / torso
-        he = (mid_sh[1] - elbow[1]) / torso
+        hw = (base[1] - wrist[1]) / torso
+        he = (base[1] - elbow[1]) / torso
         above = wrist[1] < head_y - s.above_head * torso and he >= s.elbow_up and _seen(pose, side, w, h, he, s)
         height.append(float(hw))
         across.append(float((wrist[0] - mid_sh[0]) / torso))
         up.append(bool(above and hw >= s.raise_up))
         keep.append(bool(above and hw >= s.raise_keep))
-    top = outline_top(pose, mid_sh, torso, s.outline_half_width)
-    trunk = mid_sh - 0.5 * (xy[L.LEFT_HIP] + xy[L.RIGHT_HIP])
+    top = outline_top(pose, base, torso, s.outline_half_width)
+    trunk = mid_sh - mid_hip
+    vis = (float(pose.visibility[L.LEFT_WRIST]), float(pose.visibility[L.RIGHT_WRIST]))
     return HandReading((height[0], height[1]), (across[0], across[1]), (up[0], up[1]), (keep[0], keep[1]),
-                       *(top if top is not None else (None, None)), lying=bool(abs(trunk[0]) > abs(trunk[1])))
+                       *(top if top is not None else (None, None)), lying=bool(abs(trunk[0]) > abs(trunk[1])),
+                       visibility=vis)
 
 
 def _seen(pose: Pose, side: str, w: int, h: int, elbow_height: float, s: GestureSettings) -> bool:
@@ -147,19 +151,19 @@ def _seen(pose: Pose, side: str, w: int, h: int, elbow_height: float, s: Gesture
     return elbow_height >= s.elbow_up_off_top
 
 
-def outline_top(pose: Pose, mid_sh: np.ndarray, torso: float, half_width: float) -> tuple[float, float] | None:
-    """(height, across) of the top of the person's outline above the shoulder line, in torso
-    lengths: the highest row reached without a break from the shoulder line, in the band
-    `half_width` torso lengths either side of the mid-shoulder, and the mean across position of
-    its top rows. None without a mask. Reaching the picture's top edge gives a lower bound."""
+def outline_top(pose: Pose, base: np.ndarray, torso: float, half_width: float) -> tuple[float, float] | None:
+    """(height, across) of the top of the person's outline above `base` (px: the mid-shoulder's x,
+    the torso top's y), in torso lengths: the highest row reached without a break from the base
+    row, in the band `half_width` torso lengths either side of it, and the mean across position
+    of its top rows. None without a mask. Reaching the picture's top edge gives a lower bound."""
     m = pose.mask
     if m is None:
         return None
     sc = pose.mask_scale
     mh, mw = m.shape[:2]
-    x0 = max(0, int((mid_sh[0] - half_width * torso) * sc))
-    x1 = min(mw, int((mid_sh[0] + half_width * torso) * sc) + 1)
-    y_sh = min(mh, int(mid_sh[1] * sc))
+    x0 = max(0, int((base[0] - half_width * torso) * sc))
+    x1 = min(mw, int((base[0] + half_width * torso) * sc) + 1)
+    y_sh = min(mh, int(base[1] * sc))
     if x1 <= x0 or y_sh <= 0:
         return None
     band = m[:y_sh, x0:x1] > 0.5
@@ -169,23 +173,24 @@ def outline_top(pose: Pose, mid_sh: np.ndarray, torso: float, half_width: float)
         return 0.0, 0.0
     rows = band[top:top + max(1, int(0.1 * torso * sc))]
     cols = np.nonzero(rows)[1]
-    x = (x0 + float(cols.mean())) / sc if len(cols) else mid_sh[0]
-    return (y_sh - top) / sc / torso, (x - mid_sh[0]) / torso
+    x = (x0 + float(cols.mean())) / sc if len(cols) else base[0]
+    return (y_sh - top) / sc / torso, (x - base[0]) / torso
 
 
 def observe(r: HandReading, s: GestureSettings) -> Observation:
     """Turn a reading into what the frame shows (see Observation).
 
-    Both wrists up is "both" (never a command: the arms-overhead yoga lunge), except lying down
-    (trunk nearer horizontal than vertical) with the two wrists at one spot: seen from the side
-    a raised near arm hides the far one, and the landmark model then often guesses the far arm
-    raised too, in the same place. Lying with both arms straight up to the ceiling is no posture
-    of the routine, so there it is read as one raised hand."""
+    Upright, both wrists above the rest line is "both" (never a command: the arms-overhead yoga
+    lunge, or one raised arm hiding the other from a side-on camera, which the landmark model
+    then often guesses raised too). Lying down (trunk nearer horizontal than vertical) there is no
+    such veto: that guess is common there too (seen from the side a raised near arm hides the far
+    one, and the guess wanders), and no posture of the floor exercises raises both arms; the wrist
+    the model is surer of is taken."""
     low = [bool(h <= s.other_down) for h in r.height]  # NaN (missing) is not low
     high = [bool(h > s.other_down) for h in r.height]
-    together = bool(abs(r.across[0] - r.across[1]) <= s.overlap and abs(r.height[0] - r.height[1]) <= s.overlap)
-    if r.lying and together and (r.keep[0] or r.keep[1]):
-        return Observation("one", OVERLAPPED, r.up[0] or r.up[1], 0.5 * (r.across[0] + r.across[1]))
+    if r.lying and (r.keep[0] or r.keep[1]):
+        i = max((j for j in (0, 1) if r.keep[j]), key=lambda j: r.visibility[j])
+        return Observation("one", i, r.up[i], r.across[i])
     if high[0] and high[1]:
         return Observation("both")  # both up, or one up and the other half up: maybe both arms overhead
     for i in (0, 1):
