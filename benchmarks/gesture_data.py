@@ -6,7 +6,8 @@ Clip sets (each a list of `Clip`):
 - rendered gesture clips with truth (sample_videos/gestures/ and the data folder's renders), split
   by body and camera, by the truth's tags: the tuning set, a first held-out set (`heldout`; its
   failures led to fixes, so it is no longer clean) and a fresh held-out set rendered after those
-  fixes (`heldout2`), never tuned on;
+  fixes (`heldout2`; its failures led to two more fixes) and a third set rendered after those
+  (`heldout3`), never tuned on;
 - every sample clip (sample_videos/*.mp4, sample_videos/lying/*.mp4): no gestures, all negatives;
 - every real clip in ../shared/real_clips (videos), and the two stills of the arms-overhead low
   lunge, each fed as a 10 s still video (the same picture at 30 fps).
@@ -45,7 +46,7 @@ STILL_FPS = 30.0
 class Clip:
     """One piece of footage: a video or a still (fed as a still video), and its truth if any."""
     path: Path
-    group: str  # gesture_tune | gesture_heldout | gesture_fresh | samples | samples_lying | real | real_stills
+    group: str  # gesture_tune | gesture_heldout | gesture_fresh | gesture_third | samples | samples_lying | real | real_stills
     lying: bool = False
 
     @property
@@ -65,7 +66,8 @@ def gesture_clips(folders: tuple[Path, ...] = (GESTURE_CLIPS, DATA / "renders"))
             if t is None or video.stem in out:
                 continue
             tags = t.get("tags", [])
-            group = "gesture_fresh" if "heldout2" in tags else "gesture_heldout" if "heldout" in tags else "gesture_tune"
+            group = ("gesture_third" if "heldout3" in tags else "gesture_fresh" if "heldout2" in tags
+                     else "gesture_heldout" if "heldout" in tags else "gesture_tune")
             out[video.stem] = Clip(video, group, lying=bool(t.get("exercise")))
     return list(out.values())
 

@@ -379,3 +379,25 @@ def test_a_wave_is_seen_when_the_landmarks_take_over_from_the_outline() -> None:
                                   arm_up=1.4)
     cmds, _ = play(GestureReader(), [(with_outline(pose), 1.0), (first, 0.3), (wave, 2.5)])
     assert names(cmds) == [PAIN_STOP]
+
+
+@pytest.mark.parametrize("name", ["low_lunge_still_1.jpg", "low_lunge_still_2.jpg"])
+def test_the_real_arms_overhead_stills_give_nothing_even_when_armed(name: str) -> None:
+    """The yoga low lunge from ../shared/real_clips (both arms straight up, side view), held 3 s
+    through the pose model, with the reader already armed (as after a rest)."""
+    import cv2
+
+    from conftest import real_clip
+    from posecoach.estimator import PoseEstimator
+    from posecoach.types import Frame
+
+    image = cv2.imread(str(real_clip(name)))
+    reader = GestureReader()
+    reader.state = "ready"
+    cmds = []
+    with PoseEstimator(masks=True) as est:
+        for i in range(45):
+            t = int(i * 1000 / 15)
+            cmds += reader.update(est.detect(Frame(image=image, t_ms=t, index=i)), t, RUNNING)
+    assert cmds == []
+    assert reader.both_hands_up  # vetoed as both arms up, not merely unseen
