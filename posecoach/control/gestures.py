@@ -11,9 +11,9 @@ Why these: a hand above the head is rarely hidden in a side view (the camera the
 for), sits far from every posture of the routine (hands on the thigh or hips, on the belly,
 forearms on the floor, arms swinging below the shoulders), and reads the same kneeling,
 standing and lying on the back (up in the picture is up in the room; lying, the arm points at
-the ceiling). Both arms overhead (the yoga low lunge) is NOT a command: a raise counts only with
-the other hand down, and only after both hands were seen down (re-arm), so lowering one arm of
-the yoga pose does not fire either. Waving needs three swings of at least a quarter torso
+the ceiling). Both arms overhead (the yoga low lunge) is NOT a command: upright, a raise counts
+only with the other hand down (lying, see hands.observe), and only after both hands were seen
+down (re-arm), so lowering one arm of the yoga pose does not fire either. Waving needs three swings of at least a quarter torso
 length, which neither a held hand nor the model's jitter makes; a wave the camera cannot see
 (waved across the line of sight) still pauses, since the hand is up and still enough.
 
