@@ -37,7 +37,7 @@ from posecoach.control.speech import (DEFAULT_KEYWORDS, FRAME_MS, Isolation, Key
 CHUNK = 1600  # samples: 100 ms
 KWS_MAX = 1500  # PocketSphinx reports prob = score margin - KWS_MAX
 GRID = [10.0 ** -e for e in range(5, 55, 5)]
-WORD_COMMAND = {"ouch": "pain", "pain": "pain"}
+WORD_COMMAND = {"ouch": "pain_stop", "pain": "pain_stop", "next": "move_on", "stop": "end"}  # word -> command
 EARLY_MS, LATE_MS = 150, 800  # a hit counts for a spoken event if it ends within [start-150, end+800]
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from posecoach.control.command import Command
+from posecoach.control.commands import END, MOVE_ON, PAIN_STOP, PAUSE, RESUME, Command
 
 RATE = 16000
 FRAME_MS = 10  # PocketSphinx's frame rate is 100 per second
@@ -47,11 +47,11 @@ class Keyword:
 # fires is useless. "pain" fires on room noise (>= 13/h at any threshold) so the pain word is
 # "ouch". See docs/voice-commands.md.
 DEFAULT_KEYWORDS: tuple[Keyword, ...] = (
-    Keyword("pause", "pause", 1e-15),
-    Keyword("resume", "resume", 1e-20),
-    Keyword("next", "next", 1e-25),
-    Keyword("stop", "stop", 1e-10),
-    Keyword("ouch", "pain", 1e-5),
+    Keyword("pause", PAUSE, 1e-15),
+    Keyword("resume", RESUME, 1e-20),
+    Keyword("next", MOVE_ON, 1e-25),
+    Keyword("stop", END, 1e-10),
+    Keyword("ouch", PAIN_STOP, 1e-5),
 )
 
 
