@@ -68,13 +68,11 @@ def display_available() -> bool:
 
 
 def default_sample_video() -> Path | None:
-    """A bundled sample clip to run when there is no camera (a checkout's sample_videos/)."""
-    folder = Path(__file__).resolve().parents[1] / "sample_videos"
-    preferred = folder / "lunge_good_left.mp4"
-    if preferred.is_file():
-        return preferred
-    clips = sorted(folder.glob("*.mp4")) if folder.is_dir() else []
-    return clips[0] if clips else None
+    """The demo clip shipped inside the package (posecoach/data/demo), to run when there is no
+    camera: found through importlib.resources, so an installed wheel finds it from any folder."""
+    from importlib import resources
+    demo = resources.files("posecoach") / "data" / "demo" / "lunge_good_left.mp4"
+    return Path(str(demo)) if demo.is_file() else None
 
 
 def open_live_source(opts: LiveOptions) -> LatestFrameSource:
