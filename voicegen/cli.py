@@ -58,6 +58,8 @@ def main(argv: list[str] | None = None) -> int:
     p_cmp = sub.add_parser("compare", help="size vs quality of candidate encodings (needs pesq, pystoi, soundfile)")
     p_cmp.add_argument("--cache", type=Path, default=None)
     p_cmp.add_argument("--bits", type=int, default=BITS)
+    p_asr = sub.add_parser("asr", help="PocketSphinx word error rate: clips vs Piper vs eSpeak (needs pocketsphinx)")
+    p_asr.add_argument("--cache", type=Path, default=None)
     sub.add_parser("verify", help="check that every sentence has a clip and every clip decodes")
     p_export = sub.add_parser("export", help="decode every clip to a WAV file, to listen to")
     p_export.add_argument("folder", type=Path)
@@ -74,6 +76,12 @@ def main(argv: list[str] | None = None) -> int:
         return 1 if problems else 0
     if args.command == "compare":
         return _compare(args.cache, args.bits)
+    if args.command == "asr":
+        from voicegen.asr import wer_table
+        from voicegen.bank import RawSource, default_cache
+        from voicegen.synth import LENGTH_SCALE
+        print(wer_table(wanted_sentences(), RawSource(args.cache or default_cache(), LENGTH_SCALE)))
+        return 0
     if args.command == "verify":
         problems = verify(args.out)
         print("\n".join(problems) or "ok")

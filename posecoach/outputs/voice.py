@@ -252,6 +252,8 @@ class VoiceEngine:
     to_file: render into this WAV file instead of playing. speak: inject the blocking
     "utterance" function (tests); otherwise the best engine on this machine is chosen, and
     VoiceUnavailable is raised when there is none.
+    clips: the natural-voice clips to play texts they cover (True: those bundled, if any; False:
+    eSpeak for everything; or a ClipBank).
     """
 
     def __init__(self, to_file: str | Path | None = None, language: str = "en", rate_wpm: int = RATE_WPM,
