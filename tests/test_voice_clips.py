@@ -71,7 +71,7 @@ def test_manifest_files_exist_decode_and_are_speech(bank: ClipBank) -> None:
     durations = []
     for text, e in manifest["clips"].items():
         samples, rate = decode((folder / e["file"]).read_bytes())
-        assert rate == manifest["sample_rate"] == 16000 and samples.size == e["samples"], e["file"]
+        assert rate == manifest["sample_rate"] >= 12000 and samples.size == e["samples"], e["file"]
         assert 0.25 < samples.size / rate < 12, (text, samples.size / rate)
         assert rms(samples) > 1000, text  # speech at about -20 dBFS, not silence
         durations.append(samples.size / rate)
@@ -164,5 +164,5 @@ def test_a_player_plays_the_clip_and_falls_back_for_other_texts(monkeypatch: pyt
     assert engine.wait_idle(20)
     engine.say(PLAN_TEXT)
     engine.close()
-    assert played[0] == (bank.render("Ten seconds.").size, 16000)
+    assert played[0] == (bank.render("Ten seconds.").size, bank.sample_rate)
     assert played[1][1] == v.LibEspeak.shared().sample_rate and len(played) == 2

@@ -4,7 +4,7 @@ language model, full vocabulary) transcribes each sentence; WER = word edits / r
     python -m voicegen asr [--cache DIR]      (needs: pip install pocketsphinx)
 
 Compared on the same 105 sentences: the Piper render before encoding (16 kHz PCM), the shipped
-clips (decoded), the 4-bit encoding, and eSpeak NG at the product's settings (resampled to 16 kHz).
+clips (decoded), a 4-bit 16 kHz encoding, and eSpeak NG at the product's settings (resampled to 16 kHz).
 Absolute WERs of a general-purpose 2010s recogniser are high; the comparison is the point.
 """
 from __future__ import annotations
@@ -16,6 +16,10 @@ import numpy as np
 from posecoach.outputs.clips import ClipBank, decode
 from voicegen.audio import RATE, prepare, resample
 from voicegen.codec import encode_pcv
+
+
+def to_int16(x: np.ndarray) -> np.ndarray:
+    return np.clip(np.rint(x), -32768, 32767).astype(np.int16)
 
 
 def words(text: str) -> list[str]:
@@ -54,10 +58,10 @@ def wer_table(sentences: list[str], raw) -> str:
     espeak.set_voice("en", RATE_WPM)
     variants = {
         "Piper render, 16 kHz PCM (before encoding)": lambda s: prepare(*raw(s)),
-        "shipped clip (5-bit block DPCM, decoded)": lambda s: bank.sentence(s),
-        "4-bit block DPCM (decoded)": lambda s: decode(encode_pcv(prepare(*raw(s)), RATE, 4))[0],
-        "eSpeak NG (150 wpm, resampled to 16 kHz)": lambda s: np.clip(np.rint(resample(
-            espeak.synth(s), espeak.sample_rate, RATE)), -32768, 32767).astype(np.int16),
+        f"shipped clip ({bank.sample_rate // 1000} kHz block DPCM, decoded, resampled to 16 kHz)":
+            lambda s: to_int16(resample(bank.sentence(s), bank.sample_rate, RATE)),
+        "4-bit 16 kHz block DPCM (decoded)": lambda s: decode(encode_pcv(prepare(*raw(s)), RATE, 4))[0],
+        "eSpeak NG (150 wpm, resampled to 16 kHz)": lambda s: to_int16(resample(espeak.synth(s), espeak.sample_rate, RATE)),
     }
     lines = ["| audio | WER | sentences fully right |", "|---|---|---|"]
     for name, make in variants.items():

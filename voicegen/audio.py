@@ -5,7 +5,7 @@ from math import gcd
 
 import numpy as np
 
-RATE = 16000  # Hz. Piper's joe voice is 22.05 kHz, but its energy above 8 kHz is ~1e-4 of the total
+RATE = 16000  # Hz, the analysis rate (PESQ wide-band, PocketSphinx). Piper renders at 22.05 kHz
 TARGET_RMS_DBFS = -20.0  # speech level of eSpeak NG's output here, so the two voices match in loudness
 PEAK = 0.89  # at most -1 dBFS
 EDGE_S = 0.03  # silence kept before and after the speech, seconds
@@ -49,7 +49,8 @@ def level(x: np.ndarray, rate: int) -> np.ndarray:
     return x * gain
 
 
-def prepare(x: np.ndarray, rate_in: int) -> np.ndarray:
-    """Piper float samples -> int16 at RATE, trimmed and levelled."""
-    y = level(trim(resample(trim(np.asarray(x, np.float64), rate_in), rate_in, RATE), RATE), RATE)
+def prepare(x: np.ndarray, rate_in: int, rate_out: int = RATE) -> np.ndarray:
+    """Piper float samples -> int16 at `rate_out` Hz, trimmed and levelled."""
+    y = trim(resample(trim(np.asarray(x, np.float64), rate_in), rate_in, rate_out), rate_out)
+    y = level(y, rate_out)
     return np.clip(np.rint(y * 32767), -32768, 32767).astype(np.int16)

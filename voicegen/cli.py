@@ -6,7 +6,7 @@ import sys
 import wave
 from pathlib import Path
 
-from voicegen.bank import BITS, OUT, build, read_manifest, verify, wanted_sentences
+from voicegen.bank import BITS, CLIP_RATE, OUT, build, read_manifest, verify, wanted_sentences
 
 
 def _list(out: Path) -> int:
@@ -52,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("list", help="every fixed sentence and whether it has a clip (exit 1 if any has none)")
     p_render = sub.add_parser("render", help="render new or changed sentences (needs the voice extra)")
     p_render.add_argument("--bits", type=int, default=BITS, choices=(3, 4, 5, 6), help="bits a sample")
+    p_render.add_argument("--rate", type=int, default=CLIP_RATE, help="clip sample rate, Hz")
     p_render.add_argument("--rerender", action="store_true", help="render every sentence again")
     p_render.add_argument("--reencode", action="store_true", help="encode every clip again from the cache")
     p_render.add_argument("--cache", type=Path, default=None, help="raw render cache folder")
@@ -67,10 +68,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "list":
         return _list(args.out)
     if args.command == "render":
-        report = build(args.out, args.cache, args.bits, args.rerender, args.reencode)
+        report = build(args.out, args.cache, args.bits, args.rerender, args.reencode, rate=args.rate)
         print(f"{len(report.encoded)} encoded ({len(report.rendered)} rendered by Piper), {len(report.kept)} kept, "
               f"{len(report.removed)} removed; {report.total_bytes / 1024:.0f} KB, "
-              f"{report.total_samples / 16000:.0f} s of speech")
+              f"{report.total_samples / args.rate:.0f} s of speech")
         problems = verify(args.out)
         print("\n".join(problems) or "verified: every sentence has a clip and every clip decodes")
         return 1 if problems else 0

@@ -6,13 +6,14 @@ small audio files in posecoach/data/voice/. A text plays from clips only when EV
 has one (so "{cue} {PAIN_ADVICE}" plays as two clips in a row, and an utterance never switches
 voice half-way); anything else - a plan's own strings, other languages - goes to eSpeak NG.
 
-The clip format ("block DPCM", .pcv): 16 kHz mono, 4 bits a sample, decoded with numpy alone (no
-audio library at run time). Each block of BLOCK samples has one step size (an index into a
-2**(k/4) table); each 4-bit code c gives the change (c - 8) * step from the previous sample, so a
-clip decodes with one cumulative sum. The encoder (voicegen/codec.py) simulates this decoder and
-keeps every sample within int16, so decoding is exact integer arithmetic. File layout, little
-endian: b"PCV1", sample rate (u32), samples (u32), bits (u8), block (u16), then one u8 step index
-a block, then the codes packed `bits` to a byte-aligned bit stream.
+The clip format ("block DPCM", .pcv), decoded with numpy alone (no audio library at run time):
+mono, 12 kHz and 5 bits a sample as shipped (the header says). Each block of samples has one step
+size (an index into a 2**(k/4) table); each b-bit code c gives the change (c - 2**(b-1)) * step
+from the previous sample, so a clip decodes with one cumulative sum. The encoder
+(voicegen/codec.py) simulates this decoder and keeps every sample within int16, so decoding is
+exact integer arithmetic. File layout, little endian: b"PCV1", sample rate (u32), samples (u32),
+bits (u8), block length (u16), one u8 step index a block, then the codes, `bits` each, packed
+most significant bit first into bytes.
 """
 from __future__ import annotations
 
