@@ -28,30 +28,46 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from posecoach.control.commands import END, NEXT_EXERCISE, PAIN_STOP, PAUSE, RESUME, START, SWITCH_SIDE, Command
-from posecoach.control.hands import SOURCES, GestureSettings, HandReading, observe, read_hands, torso_length
+from posecoach.control.commands import (
+    END,
+    NEXT_EXERCISE,
+    PAIN_STOP,
+    PAUSE,
+    RESUME,
+    START,
+    SWITCH_SIDE,
+    Command,
+)
+from posecoach.control.hands import (
+    SOURCES,
+    GestureSettings,
+    HandReading,
+    observe,
+    read_hands,
+    torso_length,
+)
+from posecoach.core.cues import TEXTS
 from posecoach.core.types import Pose
 
 __all__ = ["CONFIRMATIONS", "INSTRUCTION", "ONE_HAND_HINT", "READY_PROMPT", "GestureContext", "GestureReader",
            "GestureSettings"]
 
-INSTRUCTION = ("To control me from the mat, raise one hand high above your head: hold it there a second to pause "
-               "or carry on, keep it up a few seconds more to move on, and wave it if anything hurts.")
-"""What the coach says at setup (one sentence)."""
-READY_PROMPT = "When you are ready, raise one hand above your head."
+INSTRUCTION = TEXTS["CMD_HOW"]
+"""What the coach says at setup (one sentence; the cue table's CMD_HOW)."""
+READY_PROMPT = TEXTS["CMD_READY"]
 CONFIRMATIONS: dict[str, str] = {
-    START: "Starting. Raise your hand any time to pause.",
-    PAUSE: "Paused. Raise your hand to go on, or keep it up to move on.",
-    RESUME: "Going on.",
-    SWITCH_SIDE: "Switching sides.",
-    NEXT_EXERCISE: "On to the next exercise.",
-    END: "Ending the session. Well done.",
-    PAIN_STOP: "Stopping now.",
+    START: TEXTS["CMD_START"],
+    PAUSE: TEXTS["CMD_PAUSE"],
+    RESUME: TEXTS["CMD_RESUME"],
+    SWITCH_SIDE: TEXTS["CMD_SWITCH_SIDE"],
+    NEXT_EXERCISE: TEXTS["CMD_NEXT_EXERCISE"],
+    END: TEXTS["CMD_END"],
+    PAIN_STOP: TEXTS["PAIN_STOP"],
 }
-"""What the coach says when a gesture command is taken (fixed texts, for pre-rendered audio)."""
-ONE_HAND_HINT = "I can't tell one hand from two. Raise just one hand, and turn a little towards me."
-"""For the lead: may be said when `GestureReader.both_hands_up` stays true a few seconds (seen
-from the side, one raised arm can hide the other, and the model may then guess both up)."""
+"""What the coach says when a command is taken (the cue table's rows, pre-rendered in the voice)."""
+ONE_HAND_HINT = TEXTS["CMD_ONE_HAND"]
+"""May be said when `GestureReader.both_hands_up` stays true a few seconds (seen from the side,
+one raised arm can hide the other, and the model may then guess both up)."""
 
 MODES = ("waiting", "running", "paused")
 MOVE_ON = (SWITCH_SIDE, NEXT_EXERCISE, END)
