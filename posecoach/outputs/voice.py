@@ -340,6 +340,11 @@ class VoiceEngine:
             self._pending = None
         self._stop_current()
 
+    def speaking(self) -> bool:
+        """Whether something is being said or waits to be (the voice commands' guard listens to this)."""
+        with self._cond:
+            return self._current is not None or self._pending is not None
+
     def wait_idle(self, timeout: float = 10.0) -> bool:
         """Block until nothing is waiting or being said (tests, the end of a session)."""
         with self._cond:
@@ -391,6 +396,9 @@ class TextVoice:
 
     def cancel(self) -> None:
         pass
+
+    def speaking(self) -> bool:
+        return False
 
     def wait_idle(self, timeout: float = 0.0) -> bool:
         return True

@@ -124,6 +124,14 @@ class LatestFrameSource:
     frame_count = 0
     truncated = False
     name = "stream"
+    speed = 1.0  # stream time runs this many times faster than the wall clock
+    _t0: float | None = None  # time.monotonic() at stream time 0, once the first frame is read
+
+    @property
+    def clock_origin(self) -> float | None:
+        """time.monotonic() at stream time t_ms = 0 (None before the first frame): a microphone
+        shares it so a word's time is a frame's time."""
+        return self._t0
 
     def __init__(self) -> None:
         self.lost = False
