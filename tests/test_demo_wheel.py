@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from posecoach.ui.live import default_sample_video
+from posecoach.vision.sources import demo_video
 
 ROOT = Path(__file__).resolve().parents[1]
 WHEEL_LIMIT_BYTES = 15 * 1024 * 1024
@@ -22,7 +22,7 @@ SOURCES = ("pyproject.toml", "setup.py", "README.md", "posecoach", "models")
 
 def test_the_demo_clip_is_found_from_any_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    demo = default_sample_video()
+    demo = demo_video()
     assert demo is not None and demo.is_file() and demo.suffix == ".mp4"
     assert demo.parent.name == "demo" and demo.parents[2].name == "posecoach"
 
@@ -32,7 +32,7 @@ def test_the_demo_is_the_sample_clip_its_truth_describes() -> None:
     if not sample.is_file():
         pytest.skip("no sample_videos/ beside the package")
     digest = lambda p: hashlib.sha256(p.read_bytes()).hexdigest()  # noqa: E731
-    assert digest(default_sample_video()) == digest(sample)
+    assert digest(demo_video()) == digest(sample)
 
 
 def _can_build_offline() -> str | None:
