@@ -104,3 +104,20 @@ def test_a_waved_hand_stops_at_once_for_pain(tmp_path):
 def test_both_arms_overhead_is_no_command(tmp_path):
     s = run_live_on(SAMPLES / "gestures" / "g_lunge_overhead.mp4", tmp_path / "s")
     assert s["commands"] == []
+
+
+def test_a_camera_session_waits_for_the_start_and_says_how(tmp_path):
+    """In front of a camera nothing is coached until the person starts it; the coach says how."""
+    from clipmaker import run_cli as run_with_prelude
+
+    from posecoach.core.cues import cue_text
+
+    out, voice = tmp_path / "s", tmp_path / "voice.wav"
+    proc = run_with_prelude(["live", "--camera", "0", "--no-window", "--session-dir", str(out), "--max-seconds", "4"],
+                            prelude=f"import fakecam; fakecam.install({str(SAMPLES / 'lunge_good_left.mp4')!r})",
+                            env={"POSECOACH_VOICE_FILE": str(voice)})
+    assert proc.returncode == 0, proc.stderr
+    s = summary_of(out)
+    assert s["frames"] == 0 and s["commands"] == [] and s["end_reason"] == "time limit"
+    said = (tmp_path / "voice.wav.txt").read_text()
+    assert cue_text("CMD_HOW") in said and cue_text("CMD_READY") in said

@@ -102,7 +102,6 @@ class LiveLoop:
         self.span: tuple[int, int] | None = None  # stream time (t_ms) of the first and the latest frame taken
         self.commands: list[Command] = []
         self.last_cue: Cue | None = None
-        self.paused = False
         self.fps: float | None = None
         self.frame_size = screens.DEFAULT_SIZE
         self.started = time.monotonic()
