@@ -99,7 +99,7 @@ def test_headless_guided_session_both_sides_with_voice(two_sided, tmp_path):
     assert abs(summary["duration_s"] - (recs[-1]["t_ms"] - recs[0]["t_ms"]) / 1000) < 0.1
     # the voice said the same things, audibly
     said = (out / "voice.wav.txt").read_text().splitlines()
-    assert said[0] == "Turn sideways to the camera." and "Good, I can see all of you." in said
+    assert said[0] == "Turn sideways to the camera." and "Good, I can see all of you, from the side." in said
     assert said[-1] == "All done. Well done."
     rms, seconds = wav_rms(out / "voice.wav")
     assert rms > 500 and seconds > 4
@@ -212,6 +212,6 @@ def test_large_display_mute_and_pain_key(xvfb, tmp_path):
     assert summary["pain_stop_t_ms"] > 0 and codes(summary)[-1] == "PAIN_STOP"
     assert "physiotherapist" in stdout
     said = (out / "voice.wav.txt").read_text().splitlines()
-    assert said[0] == "Good, I can see all of you."
+    assert said[0] == "Good, I can see all of you, from the side."
     assert "Good. Hold it there and breathe." not in said  # muted
     assert "physiotherapist" in said[-1] and said[-1].startswith("Stopping.")

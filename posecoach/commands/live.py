@@ -43,15 +43,18 @@ def live_settings(args: argparse.Namespace) -> tuple[Settings, dict[str, str] | 
 
 
 def run_session(name: str, args: argparse.Namespace, settings: Settings, strings: dict[str, str] | None,
-                **options: Any) -> tuple[dict[str, Any], Path]:
-    """Open the source, build the session `name` and its estimator, run it live; (summary, folder)."""
+                keep: bool = True, **options: Any) -> tuple[dict[str, Any], Path | None]:
+    """Open the source, build the session `name` and its estimator, run it live; (summary, folder).
+    keep: keep the session (its folder, report and history row); without it only --session-dir
+    keeps its log."""
     from posecoach.runner.open import open_session
     from posecoach.ui.live import LiveOptions, run_live
-    from posecoach.vision.sources import open_live_source
+    from posecoach.vision.sources import CameraSource, open_live_source
 
-    guided = name == "lunge" and args.video is None  # a camera's person can follow the calibration
     source = open_live_source(args.camera, args.video, args.speed)
-    folder = session_dir(args.session_dir)
+    camera = isinstance(source, CameraSource)  # not a video, nor the demo played for want of a camera
+    guided = name == "lunge" and camera  # a person in front of a camera can follow the calibration
+    folder = session_dir(args.session_dir) if keep else args.session_dir
     try:
         session = open_session(name, settings, strings=strings, guided=guided, **options)
     except BaseException:
@@ -60,8 +63,18 @@ def run_session(name: str, args: argparse.Namespace, settings: Settings, strings
     opts = LiveOptions(window=not args.no_window, mute=args.mute, mirror=getattr(args, "mirror", False),
                        large=args.large, session_dir=folder, settings=settings, strings=strings,
                        max_seconds=args.max_seconds, show_safety=getattr(args, "safety", False),
-                       record=getattr(args, "record", False), history=not args.no_history)
+                       record=getattr(args, "record", False), history=keep and not args.no_history,
+                       report=keep, mic=args.mic,
+                       wait_for_start=wait_for_start(name, args, camera))
     return run_live(session, source, opts), folder
+
+
+def wait_for_start(name: str, args: argparse.Namespace, camera: bool) -> bool:
+    """A person in front of a camera starts when ready (a raised hand, SPACE); a video, the demo
+    included, starts at once unless asked; the setup check never waits."""
+    if name == "setup":
+        return False
+    return bool(args.wait_for_start or (camera and not args.start_now))
 
 
 def run(args: argparse.Namespace) -> int:

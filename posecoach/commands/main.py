@@ -10,13 +10,14 @@ import signal
 import sys
 
 from posecoach import __version__
-from posecoach.commands import analyze, history, live, plan, routine
+from posecoach.commands import analyze, history, live, plan, routine, setup
 from posecoach.core.errors import PosecoachError
 
 EPILOG = """\
 examples:
   posecoach live                         coach live from the default camera
   posecoach live --video clip.mp4        a video stands in for the camera (real-time pace)
+  posecoach setup                        check the camera's place (side-on, whole body, light)
   posecoach analyze clip.mp4 --out results --report
   posecoach analyze sample_videos/ --out results
   posecoach plan check plans/example.toml   validate a therapist's plan
@@ -32,7 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "through a webcam and tells you, live, what to fix.")
     p.add_argument("--version", action="version", version=f"posecoach {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
-    for command in (live, analyze, history, plan, routine):
+    for command in (live, setup, analyze, history, plan, routine):
         command.add_parser(sub)
     return p
 

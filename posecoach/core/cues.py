@@ -56,6 +56,21 @@ ROWS: tuple[CueSpec, ...] = (
       200, T, variant_of="PAIN_STOP"),
     S("PAIN_ADVICE", "If the pain was sharp or shooting, does not settle, or your leg feels numb or weak, "
                      "see a physiotherapist or doctor.", 0, T),
+    # hands-free control: how to, and the confirmation of each command taken (posecoach.control);
+    # said at once by the live loop, outside the pacing
+    S("CMD_HOW", "To control me from the mat, raise one hand high above your head: hold it there a second to "
+                 "pause or carry on, keep it up a few seconds more to move on, and wave it if anything hurts.",
+      150, N),
+    S("CMD_HOW_VOICE", "You can also say pause, resume, next or stop, on its own. If anything hurts, say ouch.",
+      150, N),
+    S("CMD_READY", "When you are ready, raise one hand above your head.", 150, N),
+    S("CMD_START", "Starting. Raise your hand any time to pause.", 150, N),
+    S("CMD_PAUSE", "Paused. Raise your hand to go on, or keep it up to move on.", 150, N),
+    S("CMD_RESUME", "Going on.", 150, N),
+    S("CMD_SWITCH_SIDE", "Switching sides.", 150, N),
+    S("CMD_NEXT_EXERCISE", "On to the next exercise.", 150, N),
+    S("CMD_END", "Ending the session. Well done.", 150, G),
+    S("CMD_ONE_HAND", "I can't tell one hand from two. Raise just one hand, and turn a little towards me.", 150, N),
     # routine transitions (said as the routine moves on; they outrank every exercise cue)
     S("ROUTINE_START", "First, constructive rest. Put the camera at floor level, side-on, so your whole "
                        "body is in view. Press N at any time to move on to the next exercise.", 150, N),
@@ -74,8 +89,12 @@ ROWS: tuple[CueSpec, ...] = (
     S("TOO_DARK", "It is too dark to see you well. Add some light.", 93, SE),
     S("TOO_BRIGHT", "The picture is washed out. Turn the camera away from bright light.", 93, SE),
     S("NOT_SIDE_VIEW", "Turn sideways to the camera.", 90, F),
+    # ... said instead when it is clear which way (exercises.view.turn_cue): the person's own left/right
+    S("TURN_LEFT", "Turn a little to your left, so the camera sees your side.", 90, T, variant_of="NOT_SIDE_VIEW"),
+    S("TURN_RIGHT", "Turn a little to your right, so the camera sees your side.", 90, T, variant_of="NOT_SIDE_VIEW"),
+    S("CAMERA_TO_SIDE", "Move the camera more to your side.", 90, T, variant_of="NOT_SIDE_VIEW"),
     S("COME_CLOSER", "Come a little closer to the camera.", 89, SE),
-    S("SETUP_OK", "Good, I can see all of you.", 85, G, once=True, urgent=True),
+    S("SETUP_OK", "Good, I can see all of you, from the side.", 85, G, once=True, urgent=True),
     S("SETUP_ANYWAY", "Let's start. I can't see you perfectly from here, so my tips may be less precise.",
       85, G, once=True, urgent=True),
     # the pelvis: guided calibration and what hides the low back

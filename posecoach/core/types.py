@@ -155,9 +155,12 @@ class LungeNotes(FrameNotes):
     people: int = 0
     pelvis: dict[str, object] | None = None
     setup_issues: list[str] | None = None
+    camera_azimuth_deg: float | None = None  # the view angle signed: + camera in front of the person
 
     def own_json(self) -> dict[str, object]:
-        out: dict[str, object] = {"in_lunge": self.in_lunge, "good_form": self.good_form, "people": self.people}
+        azimuth = None if self.camera_azimuth_deg is None else round(self.camera_azimuth_deg, 1)
+        out: dict[str, object] = {"in_lunge": self.in_lunge, "good_form": self.good_form, "people": self.people,
+                                  "camera_azimuth_deg": azimuth}
         if self.pelvis is not None:
             out["pelvis"] = self.pelvis
         if self.setup_issues is not None:
@@ -218,10 +221,15 @@ class FrameResult:
     hold_s: dict[str, float]
     pose: Pose | None = None
     notes: FrameNotes = field(default_factory=FrameNotes)
+    # The camera's angle off the person's side view (0 = square-on, 90 = facing the camera or
+    # facing away), degrees; None without a person.
+    view_angle_deg: float | None = None
 
     def to_record(self) -> dict[str, object]:
+        angle = None if self.view_angle_deg is None else round(self.view_angle_deg, 1)
         rec: dict[str, object] = {
             "frame": self.frame, "t_ms": self.t_ms, "person": self.person, "view": self.view,
+            "view_angle_deg": angle,
             "front_side": self.front_side, "phase": self.phase, "metrics": self.metrics.to_dict(),
             "faults": list(self.faults), "cue": self.cue.to_dict() if self.cue else None,
             "hold_s": {k: round(v, 2) for k, v in self.hold_s.items()},

@@ -48,6 +48,7 @@ class BallState:
     out_of_frame: list[str]
     metrics: dict[str, float | None]
     interface_faults: list[str]
+    view_angle_deg: float | None = None
 
     @property
     def prone(self) -> bool:
@@ -76,12 +77,13 @@ class BallAnalyzer:
     def update(self, pose: Pose, t_ms: int) -> BallState:
         raw, values = ball_metrics(pose)
         posture = self._posture.update(raw)
-        view = self._view.update(view_angle(pose)) if pose.present else View.UNKNOWN
+        angle = view_angle(pose) if pose.present else None
+        view = self._view.update(angle) if pose.present else View.UNKNOWN
         metrics = self._metrics.update(values, t_ms) if pose.present else dict.fromkeys(BALL_METRICS)
         faults = self._faults.update({}, False, t_ms, flags=scene_flags(pose.present, view))
         return BallState(person=pose.present, posture=posture, raw_posture=raw, view=view,
                          out_of_frame=parts_out_of_frame(pose) if pose.present else [],
-                         metrics=metrics, interface_faults=faults)
+                         metrics=metrics, interface_faults=faults, view_angle_deg=angle)
 
 
 @dataclass(frozen=True)

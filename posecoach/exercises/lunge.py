@@ -22,7 +22,14 @@ from posecoach.core.protocol import FAULT_METRIC, FORM_FAULTS, METRIC_NAMES, Fau
 from posecoach.core.types import Metrics, Pose
 from posecoach.exercises.joints import JointCentres, joint_centres
 from posecoach.exercises.judging import FaultJudge, scene_flags
-from posecoach.exercises.view import ViewHysteresis, parts_out_of_frame, view_angle
+from posecoach.exercises.sagittal import camera_in_front
+from posecoach.exercises.view import (
+    SteadyAngle,
+    ViewHysteresis,
+    parts_out_of_frame,
+    turn_cue,
+    view_angle,
+)
 from posecoach.pelvis.source import NullPelvis, PelvisSource
 
 
@@ -32,6 +39,7 @@ class Observation:
     person: bool
     out_of_frame: list[str] = field(default_factory=list)
     view_angle_deg: float | None = None
+    camera_azimuth_deg: float | None = None  # the view angle signed: + camera in front of the person
     facing: int = 0
     front_side: str | None = None
     kneeling: bool = False
@@ -66,6 +74,9 @@ def observe(pose: Pose, facing: int = 0, corrected: bool = True) -> Observation:
         return Observation(person=False)
     obs = Observation(person=True, out_of_frame=parts_out_of_frame(pose))
     obs.view_angle_deg = view_angle(pose)
+    in_front = camera_in_front(pose) if obs.view_angle_deg is not None else None
+    if obs.view_angle_deg is not None and in_front is not None:
+        obs.camera_azimuth_deg = obs.view_angle_deg if in_front else -obs.view_angle_deg
     if facing == 0:
         v = facing_votes(pose)
         facing = 1 if v >= 0 else -1
@@ -130,6 +141,11 @@ class LungeState:
     # Form faults clear enough to be spoken: the value has reached the protocol's fault line
     # (Band.fault) for a debounce while the fault is on. None = every fault may be cued.
     cue_faults: list[str] | None = None
+    # Where the camera stands, steadied over half a second (degrees): off the side view (0-90) and
+    # signed (+ in front of the person); and which way to turn to show the camera one's side.
+    view_angle_deg: float | None = None
+    camera_azimuth_deg: float | None = None
+    turn: str | None = None
 
 
 class LungeAnalyzer:
@@ -161,6 +177,7 @@ class LungeAnalyzer:
         self._front_votes: deque[str] = deque(maxlen=15)
         self._kneel_votes: deque[bool] = deque(maxlen=7 if smooth else 1)
         self._view = ViewHysteresis(plain=self.plain)
+        self._angle, self._azimuth = SteadyAngle(), SteadyAngle()
 
     def _steady_facing(self, pose: Pose) -> int:
         if not pose.present:
@@ -182,7 +199,10 @@ class LungeAnalyzer:
         obs = observe(pose, facing, corrected=not self.plain)
         if not obs.person:
             self._facing_votes.clear()
+            self._angle.clear()
+            self._azimuth.clear()
         view = self._view.update(obs.view_angle_deg) if obs.person else View.UNKNOWN
+        angle, azimuth = self._angle.update(obs.view_angle_deg), self._azimuth.update(obs.camera_azimuth_deg)
 
         self._kneel_votes.append(obs.kneeling)
         in_lunge = obs.person and sum(self._kneel_votes) * 2 > len(self._kneel_votes)
@@ -205,4 +225,5 @@ class LungeAnalyzer:
                                      flags=scene_flags(obs.person, view), shift=shift)
         cue_faults = None if self.plain else self._faults.confirmed
         return LungeState(obs=obs, view=view, facing=facing, front_side=front_side, in_lunge=in_lunge,
-                          metrics=metrics, faults=faults, cue_faults=cue_faults)
+                          metrics=metrics, faults=faults, cue_faults=cue_faults, view_angle_deg=angle,
+                          camera_azimuth_deg=azimuth, turn=turn_cue(azimuth, facing) if obs.person else None)

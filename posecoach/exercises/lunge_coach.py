@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from posecoach.core.config import CoachConfig
+from posecoach.core.config import MAX_TIMER_STEP_S, CoachConfig
 from posecoach.core.cues import PRIORITY
 from posecoach.core.pacing import CuePacer
 from posecoach.core.protocol import FAULT_CODES, FORM_FAULTS, Fault, Phase, View
 from posecoach.core.types import Cue
 from posecoach.exercises.lunge import LungeState
+from posecoach.exercises.view import PLACEMENT_GOOD_DEG
 
 # The pelvis calibration's tuck and arch are deliberate: the hold does not count meanwhile.
 CALIBRATING = frozenset(("CALIB_NEUTRAL", "CALIB_TUCK", "CALIB_ARCH"))
@@ -68,6 +69,7 @@ class Coach:
         self._rep_hold = {"left": 0.0, "right": 0.0}  # good-form seconds in the current repetition
         self._rest_side: str | None = None  # just completed: ease out before it counts again
         self._both_hip_faults = False  # ANTERIOR_TILT with HIPS_FORWARD: one combined cue
+        self._turn: str | None = None  # which way to turn to show the camera one's side (view.turn_cue)
 
     # -- user actions -------------------------------------------------------------------------
     def switch_side(self) -> None:
@@ -102,20 +104,22 @@ class Coach:
             issues = ["LOWER_CAMERA" if feet_only and not st.obs.lying else "STEP_BACK"]
         else:
             issues = [c for c in ("COME_CLOSER",) if c in extra]
-        if st.obs.person and (st.view == View.FRONT or Fault.NOT_SIDE_VIEW in st.faults):
+        oblique = st.view_angle_deg is not None and st.view_angle_deg > PLACEMENT_GOOD_DEG
+        if st.obs.person and (st.view == View.FRONT or Fault.NOT_SIDE_VIEW in st.faults or oblique):
             issues.append(Fault.NOT_SIDE_VIEW)
         issues.extend(light)
         return sorted(issues, key=lambda c: -PRIORITY.get(c, 0))
 
     def update(self, st: LungeState, t_ms: int, extra: list[str] | None = None) -> CoachState:
         """extra: guidance codes seen by the caller this frame (e.g. TOO_DARK, ONE_PERSON)."""
-        dt = 0.0 if self._last_t is None else max(0.0, (t_ms - self._last_t) / 1000.0)
+        dt = 0.0 if self._last_t is None else min(MAX_TIMER_STEP_S, max(0.0, (t_ms - self._last_t) / 1000.0))
         self._last_t = t_ms
         if self.stopped:
             return CoachState(Phase.STOPPED, None, dict(self.hold_s), None, False)
 
         form = [f for f in st.faults if f in FORM_FAULTS]
         self._both_hip_faults = Fault.ANTERIOR_TILT in form and Fault.HIPS_FORWARD in form
+        self._turn = st.turn
         side = st.front_side if st.in_lunge else None
         remaining = self.remaining_sides()
         extra = list(extra or [])
@@ -186,7 +190,9 @@ class Coach:
         self.phase = Phase.SETUP
         issues = self.setup_issues(st, extra)
         wanted = [c for c in extra if c not in SETUP_ONLY and c not in issues]
-        seen = st.obs.person and not any(c not in SOFT_SETUP for c in issues)
+        # an oblique camera that can still be coached is a soft problem too
+        seen = st.obs.person and all(c in SOFT_SETUP or (c == Fault.NOT_SIDE_VIEW and st.view == View.SIDE)
+                                     for c in issues)
         soft_since = (t_ms if self._soft_since is None else self._soft_since) if seen else None
         self._soft_since = soft_since
         if issues and soft_since is not None and t_ms - soft_since >= self.config.setup_patience_s * 1000:
@@ -227,9 +233,11 @@ class Coach:
     def _choose(self, wanted: list[str], t_ms: int) -> Cue | None:
         # ANTERIOR_TILT with HIPS_FORWARD is one message: pushing the hips forward is what arches
         # the back; saying it also counts as saying HIPS_FORWARD.
-        texts: dict[str, str] | None = {Fault.ANTERIOR_TILT: "HIPS_FORWARD_ARCHED"} if self._both_hip_faults else None
+        texts: dict[str, str] = {Fault.ANTERIOR_TILT: "HIPS_FORWARD_ARCHED"} if self._both_hip_faults else {}
+        if self._turn is not None:  # which way to turn, rather than only "turn sideways"
+            texts[Fault.NOT_SIDE_VIEW] = self._turn
         cue = self.pacer.choose(wanted, t_ms, texts=texts, front=self._front())
-        if cue is not None and texts and cue.code in texts:
+        if cue is not None and cue.code == Fault.ANTERIOR_TILT and self._both_hip_faults:
             self.pacer.mark(Fault.HIPS_FORWARD, t_ms)
         if cue is not None and cue.code in ("SWITCH_SIDES", "NEXT_REP"):
             self.pacer.allow_again("HOLD_COMPLETE")

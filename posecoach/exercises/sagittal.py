@@ -36,6 +36,7 @@ from posecoach.exercises import sagittal_model as M
 from posecoach.core.landmarks import Landmark as L
 from posecoach.core.landmarks import side_joints
 from posecoach.core.types import Metrics, Pose
+from posecoach.exercises.joints import JointCentres
 
 TOWARD_CAMERA = np.array([0.0, 0.0, -1.0])  # in MediaPipe world axes (z grows away from the camera)
 CAMERA_UP = np.array([0.0, -1.0, 0.0])
@@ -409,3 +410,11 @@ class FrontSideVote:
 
     def reset(self) -> None:
         self.total, self.frames = 0.0, 0
+
+
+def camera_in_front(pose: Pose) -> bool | None:
+    """Whether the camera stands in front of the person's side view (sees some of the chest) or
+    behind it, from the body frame's forward direction in the world landmarks; None without them.
+    The sign of `view_angle_deg`; its size is lunge's unsigned view angle."""
+    frame = body_frame(pose)
+    return None if frame is None else bool(float(TOWARD_CAMERA @ frame.forward) >= 0)

@@ -5,6 +5,7 @@ into a side / front view with hysteresis so the view does not flicker at the bou
 from __future__ import annotations
 
 import math
+from collections import deque
 
 import numpy as np
 
@@ -18,6 +19,12 @@ from posecoach.core.types import Pose
 # VIEW_ON_DEG and back to "side" below VIEW_OFF_DEG.
 SIDE_MAX_DEG, FRONT_MIN_DEG = 25.0, 55.0
 VIEW_ON_DEG, VIEW_OFF_DEG = 42.0, 36.0
+
+# The placement check of a live session wants the camera within this angle of the side view;
+# beyond it (and up to the front view) coaching goes on, but the person is told how to turn.
+PLACEMENT_GOOD_DEG = 20.0
+# From this angle on the person faces the camera (or away): which way to turn is not clear.
+FACING_CAMERA_DEG = 60.0
 
 BODY_PARTS = {
     "head": (L.NOSE,),
@@ -66,8 +73,9 @@ def view_angle(pose: Pose) -> float | None:
 
 class ViewHysteresis:
     """`update(angle_deg | None) -> View`: "front" above `on_deg`, back to "side" below `off_deg`,
-    unchanged in between or when the angle is unknown; "unknown" until a first angle arrives.
-    plain: the baseline's single threshold halfway between, no hysteresis."""
+    unchanged in between or when the angle is unknown; "unknown" until a first angle arrives, which
+    is judged by the threshold halfway between (so a camera that stays between the two is still a
+    side or a front view). plain: the baseline's single threshold, no hysteresis."""
 
     def __init__(self, on_deg: float = VIEW_ON_DEG, off_deg: float = VIEW_OFF_DEG, plain: bool = False) -> None:
         self.on_deg, self.off_deg, self.plain = on_deg, off_deg, plain
@@ -76,10 +84,41 @@ class ViewHysteresis:
     def update(self, angle: float | None) -> View:
         if angle is None:
             return self.view
-        if self.plain:
+        if self.plain or self.view == View.UNKNOWN:
             self.view = View.FRONT if angle > (self.on_deg + self.off_deg) / 2 else View.SIDE
         elif self.view != View.FRONT and angle > self.on_deg:
             self.view = View.FRONT
         elif self.view != View.SIDE and angle < self.off_deg:
             self.view = View.SIDE
         return self.view
+
+
+def turn_cue(azimuth_deg: float | None, facing: int) -> str | None:
+    """How the person should turn to show the camera their side: "TURN_LEFT" or "TURN_RIGHT" (the
+    person's own left and right), "CAMERA_TO_SIDE" when it is not clear which way, None when they
+    face the camera (the plain "turn sideways"). azimuth_deg: the camera's signed angle off the side
+    view (+ in front of the person); facing: +1 when the person faces image-right.
+
+    A person facing image-right shows the camera their right side; with the camera in front of
+    that side, turning to their left takes the chest away from the camera.
+    """
+    if azimuth_deg is None or facing == 0:
+        return "CAMERA_TO_SIDE"
+    if abs(azimuth_deg) >= FACING_CAMERA_DEG:
+        return None
+    return "TURN_LEFT" if (azimuth_deg > 0) == (facing > 0) else "TURN_RIGHT"
+
+
+class SteadyAngle:
+    """The median of the last `n` angles (degrees); a gap of nobody in view clears it."""
+
+    def __init__(self, n: int = 15) -> None:
+        self._values: deque[float] = deque(maxlen=n)
+
+    def update(self, angle: float | None) -> float | None:
+        if angle is not None and math.isfinite(angle):
+            self._values.append(angle)
+        return float(np.median(self._values)) if self._values else None
+
+    def clear(self) -> None:
+        self._values.clear()

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any, TypeVar
 
+from posecoach.control.commands import END, SWITCH_SIDE
 from posecoach.core.protocol import Phase, View
 from posecoach.core.types import (
     BallNotes,
@@ -71,7 +72,7 @@ class FloorSession:
         raise NotImplementedError
 
     def _result(self, frame: Frame, pose: Pose, view: View, cs: FloorCoachState, interface: list[str],
-                faults: list[str], notes: FloorNotes) -> FrameResult:
+                faults: list[str], notes: FloorNotes, view_angle_deg: float | None) -> FrameResult:
         self.frames += 1
         self.detected += int(pose.present)
         self.postures[notes.posture] += 1
@@ -86,7 +87,7 @@ class FloorSession:
         notes.timer_s, notes.target_s = cs.timer_s, cs.target_s
         return FrameResult(frame=frame.index, t_ms=frame.t_ms, person=pose.present, view=view, front_side=None,
                            phase=cs.phase, metrics=Metrics(), faults=interface, cue=cs.cue, hold_s=cs.hold_s,
-                           pose=pose, notes=notes)
+                           pose=pose, notes=notes, view_angle_deg=view_angle_deg)
 
     def _summarise(self, cls: type[S], hold_s: dict[str, float] | None = None, **extra: Any) -> S:
         """The summary of class `cls` with what every floor exercise reports, plus `extra`."""
@@ -108,6 +109,10 @@ class FloorSession:
 
     def next_exercise(self, t_ms: int) -> None:
         """A single exercise has no next one."""
+
+    def move_on(self) -> str:
+        """Constructive rest has no sides: the end (the ball release overrides it)."""
+        return END
 
     def stop_for_pain(self, t_ms: int) -> Cue:
         cue = self.coach.stop_for_pain(t_ms)
@@ -140,7 +145,7 @@ class RestSession(FloorSession):
             self.fast_frames += int(rate > self.config.fast_bpm)
         notes = RestNotes(posture=st.posture, in_position=st.lying, exercise_metrics=_round(st.metrics),
                           breathing_rate_bpm=rate)
-        return self._result(frame, pose, st.view, cs, st.interface_faults, st.faults, notes)
+        return self._result(frame, pose, st.view, cs, st.interface_faults, st.faults, notes, st.obs.view_angle_deg)
 
     def summary(self) -> RestSummary:
         r = self.rates
@@ -166,7 +171,11 @@ class BallSession(FloorSession):
         cs = self.ball_coach.update(st, frame.t_ms)
         notes = BallNotes(posture=st.posture, in_position=st.prone, exercise_metrics=_round(st.metrics),
                           ball_side=cs.ball_side, spot=cs.spot)
-        return self._result(frame, pose, st.view, cs, st.interface_faults, [], notes)
+        return self._result(frame, pose, st.view, cs, st.interface_faults, [], notes, st.view_angle_deg)
+
+    def move_on(self) -> str:
+        """The next tender spot or side (after the last one, the exercise is done)."""
+        return SWITCH_SIDE
 
     def summary(self) -> BallSummary:
         return self._summarise(BallSummary, hold_s=rounded(self.ball_coach.p.hold_s),

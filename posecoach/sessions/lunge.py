@@ -3,6 +3,7 @@
 """
 from __future__ import annotations
 
+from posecoach.control.commands import END, SWITCH_SIDE
 from posecoach.core.protocol import FORM_FAULTS, Phase
 from posecoach.core.types import Cue, CueEvent, Frame, FrameResult, LungeNotes, Pose
 from posecoach.exercises.lunge import LungeAnalyzer, LungeState
@@ -52,10 +53,11 @@ class LungeSession:
         self.ctx.judged()
         setup = cs.phase == Phase.SETUP and not self.coach.setup_confirmed
         notes = LungeNotes(in_lunge=st.in_lunge, good_form=cs.good_form, people=pose.num_people,
-                           pelvis=self.pelvis.note(frame.t_ms), setup_issues=cs.setup_issues if setup else None)
+                           pelvis=self.pelvis.note(frame.t_ms), setup_issues=cs.setup_issues if setup else None,
+                           camera_azimuth_deg=st.camera_azimuth_deg)
         return FrameResult(frame=frame.index, t_ms=frame.t_ms, person=pose.present, view=st.view,
                            front_side=st.front_side, phase=cs.phase, metrics=st.metrics, faults=st.faults,
-                           cue=cs.cue, hold_s=cs.hold_s, pose=pose, notes=notes)
+                           cue=cs.cue, hold_s=cs.hold_s, pose=pose, notes=notes, view_angle_deg=st.view_angle_deg)
 
     def summary(self) -> LungeSummary:
         return LungeSummary(
@@ -71,6 +73,10 @@ class LungeSession:
     def next_exercise(self, t_ms: int) -> None:
         """A single exercise has no next one."""
 
+    def move_on(self) -> str:
+        """The other side while holds remain after this one, else the end."""
+        return SWITCH_SIDE if len(self.coach.remaining_sides()) > 1 else END
+
     def stop_for_pain(self, t_ms: int) -> Cue:
         """The pain stop: the coach stops at once; the stop is recorded with its time."""
         cue = self.coach.stop_for_pain(t_ms)
@@ -79,3 +85,15 @@ class LungeSession:
 
     def close(self) -> None:
         self.ctx.estimator.close()
+
+
+class PlacementSession(LungeSession):
+    """`posecoach setup`: only the setup check of a live lunge session (whole body in view, side-on
+    within the placement angle, close enough, lit), said by voice one thing at a time; done once the
+    coach has confirmed the setup."""
+    exercise = "setup"
+
+    @property
+    def phase(self) -> Phase:
+        confirmed = self.coach.setup_confirmed and any(c.code in ("SETUP_OK", "SETUP_ANYWAY") for c in self.cues)
+        return Phase.DONE if confirmed else self.coach.phase

@@ -12,11 +12,11 @@ from posecoach.core.types import EstimatorSpec
 from posecoach.exercises.ball import BallConfig
 from posecoach.exercises.rest_coach import RestConfig
 from posecoach.sessions.floor import BallSession, RestSession
-from posecoach.sessions.lunge import LungeSession
+from posecoach.sessions.lunge import LungeSession, PlacementSession
 from posecoach.sessions.protocol import ExerciseSession, SessionContext
 from posecoach.sessions.routine import RoutineSession
 
-SESSIONS = (*EXERCISES, "routine")
+SESSIONS = (*EXERCISES, "routine", "setup")
 ExerciseConfig = RestConfig | BallConfig
 
 
@@ -24,7 +24,7 @@ def estimator_spec(exercise: str, settings: Settings) -> EstimatorSpec:
     """The kneeling lunge is upright: one tracked estimator, with masks for the pelvis (none for the
     plain baseline). Lying people (rest, the ball, so the routine) are also looked for in the
     picture turned a quarter turn, with masks for the breathing."""
-    if exercise == "lunge":
+    if exercise in ("lunge", "setup"):
         return EstimatorSpec(rotating=False, masks=not settings.plain)
     return EstimatorSpec(rotating=True, masks=True)
 
@@ -49,4 +49,6 @@ def build_session(name: str, ctx: SessionContext, configs: Mapping[str, Exercise
     """A session by name: an exercise, or "routine" (the exercises of `order`, one after another)."""
     if name == "routine":
         return RoutineSession(ctx, partial(build_exercise, configs=configs), order=order)
+    if name == "setup":
+        return PlacementSession(ctx)
     return build_exercise(name, ctx, configs)
