@@ -246,3 +246,38 @@ def test_the_shipped_model_says_how_it_was_made() -> None:
         assert key in ens.info
     x = M.features(seen(20.0, 5.0, 1), 1, "left")[0]
     assert np.isfinite(ens.predict(x)).all() and ens.predict(x).shape == (len(ens.members), 1, len(M.TARGETS))
+
+
+def test_the_lunge_takes_the_correction_only_when_switched_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    """observe(): without `sagittal` the picture's metrics (today's posecoach); with it the
+    corrected ones off the side view, the picture's near it; the plain baseline never."""
+    from posecoach.core.config import Settings
+    from posecoach.exercises import lunge
+
+    pose = seen(0.0, 0.0, 1)
+    picture = lunge.observe(pose, 1).metrics
+    assert picture.front_knee_angle_deg is not None
+    monkeypatch.setattr(M, "default_ensemble", lambda: stub(4.0, 30.0))
+    assert lunge.observe(pose, 1).metrics.front_knee_angle_deg == pytest.approx(picture.front_knee_angle_deg)
+    on = lunge.observe(pose, 1, sagittal=True).metrics
+    assert on.front_knee_angle_deg == pytest.approx(picture.front_knee_angle_deg + 4.0)
+    assert on.trunk_lean_deg == pytest.approx(picture.trunk_lean_deg + 4.0)
+    plain = lunge.observe(pose, 1, corrected=False, sagittal=True).metrics
+    assert plain.front_knee_angle_deg == pytest.approx(lunge.observe(pose, 1, corrected=False).metrics.front_knee_angle_deg)
+    monkeypatch.setattr(M, "default_ensemble", lambda: stub(4.0, 0.0))
+    assert lunge.observe(pose, 1, sagittal=True).metrics.front_knee_angle_deg == pytest.approx(picture.front_knee_angle_deg)
+    monkeypatch.setattr(M, "default_ensemble", lambda: None)  # no model file: the picture's values
+    assert lunge.observe(pose, 1, sagittal=True).metrics.front_knee_angle_deg == pytest.approx(picture.front_knee_angle_deg)
+    monkeypatch.setattr(M, "default_ensemble", lambda: stub(4.0, 30.0))
+    an = lunge.LungeAnalyzer(Settings(sagittal_model=True))
+    assert an.update(pose, 0).obs.metrics.front_knee_angle_deg == pytest.approx(picture.front_knee_angle_deg + 4.0)
+
+
+def test_the_shipped_model_was_fitted_on_stills_only() -> None:
+    """Issue 12's rule: the held-out camera sweep (benchmarks.camera_sweep seeds 1201 dev, 1299
+    held-out) and the check stills (seed 12002) are never fitted on."""
+    ens = M.default_ensemble()
+    assert ens is not None
+    data = [str(d) for d in ens.info["data"]]
+    assert data and all("stills_fit" in d for d in data), data
+    assert not any("sweep" in d or "check" in d for d in data)

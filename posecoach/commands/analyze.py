@@ -3,6 +3,7 @@ many at once, with one progress bar; a bad file costs one line and the others ca
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,8 @@ def add_parser(sub: Any) -> None:
     an.add_argument("--plan", type=Path, metavar="FILE", help="a therapist's plan (TOML)")
     an.add_argument("--plain", action="store_true",
                     help="the plain baseline: raw landmark angles, fixed thresholds, no smoothing")
+    an.add_argument("--sagittal-model", action=argparse.BooleanOptionalAction, default=None,
+                    help="the learned oblique-camera correction of the lunge's angles (default: off)")
     an.add_argument("--quiet", action="store_true", help="no progress bar")
     an.add_argument("--exercise", choices=("lunge", "rest", "ball"), default="lunge",
                     help="what the videos show: kneeling lunge (default), constructive rest, soft-ball release")
@@ -37,7 +40,10 @@ def run(args: argparse.Namespace) -> int:
     from posecoach.runner.analyze import AnalyzeOptions, find_videos
     from posecoach.runner.batch import Outcome, run_batch
 
-    settings, strings = plan_settings(args.plan, Settings(plain=args.plain))
+    base = Settings(plain=args.plain)
+    if args.sagittal_model is not None:
+        base = dataclasses.replace(base, sagittal_model=args.sagittal_model)
+    settings, strings = plan_settings(args.plan, base)
     if args.jobs is not None and args.jobs < 1:
         raise PosecoachError("--jobs must be 1 or more")
     videos = find_videos(args.inputs)

@@ -105,3 +105,7 @@ class Settings:
     coach: CoachConfig = field(default_factory=CoachConfig)
     # "plain": raw landmark angles, no joint-centre correction, no smoothing (the baseline).
     plain: bool = False
+    # The learned oblique-camera correction of the lunge's sagittal angles (issue 12:
+    # exercises/sagittal.py's sagittal_metrics with posecoach/data/sagittal_model.npz). Off by
+    # default: see docs/accuracy.md for what it measured on the held-out camera sweep.
+    sagittal_model: bool = False
