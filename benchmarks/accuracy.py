@@ -314,6 +314,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--baseline", action="store_true", help="also run the plain baseline (--plain)")
     ap.add_argument("--sagittal-model", action=argparse.BooleanOptionalAction, default=None,
                     help="posecoach (not the baseline) with / without the oblique-camera correction")
+    ap.add_argument("--sagittal-min-view", type=float, metavar="DEG", help="passed to posecoach analyze")
     ap.add_argument("--reuse", action="store_true", help="reuse finished analyses found in --out")
     ap.add_argument("--jobs", type=int, default=2, help="analyses at a time (default 2)")
     ap.add_argument("--per-clip", action="store_true", help="also print one line per clip")
@@ -324,6 +325,8 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.sagittal_model is not None:
         EXTRA_ANALYZE_ARGS[:] = ["--sagittal-model" if args.sagittal_model else "--no-sagittal-model"]
+    if args.sagittal_min_view is not None:
+        EXTRA_ANALYZE_ARGS.extend(["--sagittal-min-view", str(args.sagittal_min_view)])
 
     clips = find_clips(args.folders, args.out)
     if not clips:

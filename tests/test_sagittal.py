@@ -269,8 +269,17 @@ def test_the_lunge_takes_the_correction_only_when_switched_on(monkeypatch: pytes
     monkeypatch.setattr(M, "default_ensemble", lambda: None)  # no model file: the picture's values
     assert lunge.observe(pose, 1, sagittal=True).metrics.front_knee_angle_deg == pytest.approx(picture.front_knee_angle_deg)
     monkeypatch.setattr(M, "default_ensemble", lambda: stub(4.0, 30.0))
-    an = lunge.LungeAnalyzer(Settings(sagittal_model=True))
+    an = lunge.LungeAnalyzer(Settings(sagittal_model=True, sagittal_min_view_deg=0.0))
     assert an.update(pose, 0).obs.metrics.front_knee_angle_deg == pytest.approx(picture.front_knee_angle_deg + 4.0)
+    # the frame's own view angle gates it: a side-on frame keeps the picture's values, an oblique one not
+    assert lunge.observe(pose, 1, sagittal=True, sagittal_min_view_deg=15.0).metrics.front_knee_angle_deg == \
+        pytest.approx(picture.front_knee_angle_deg)
+    oblique = seen(30.0, 0.0, 1)
+    assert lunge.observe(oblique, 1).view_angle_deg >= 15.0
+    assert lunge.observe(oblique, 1, sagittal=True, sagittal_min_view_deg=15.0).metrics.front_knee_angle_deg == \
+        pytest.approx(lunge.observe(oblique, 1).metrics.front_knee_angle_deg + 4.0)
+    side = lunge.LungeAnalyzer(Settings(sagittal_model=True))
+    assert side.update(pose, 0).obs.metrics.front_knee_angle_deg == pytest.approx(picture.front_knee_angle_deg)
 
 
 def test_the_shipped_model_was_fitted_on_stills_only() -> None:

@@ -30,6 +30,8 @@ def add_parser(sub: Any) -> None:
                     help="the plain baseline: raw landmark angles, fixed thresholds, no smoothing")
     an.add_argument("--sagittal-model", action=argparse.BooleanOptionalAction, default=None,
                     help="the learned oblique-camera correction of the lunge's angles (default: off)")
+    an.add_argument("--sagittal-min-view", type=float, metavar="DEG",
+                    help="with --sagittal-model: correct only frames at least DEG off the side view (default 15)")
     an.add_argument("--quiet", action="store_true", help="no progress bar")
     an.add_argument("--exercise", choices=("lunge", "rest", "ball"), default="lunge",
                     help="what the videos show: kneeling lunge (default), constructive rest, soft-ball release")
@@ -43,6 +45,8 @@ def run(args: argparse.Namespace) -> int:
     base = Settings(plain=args.plain)
     if args.sagittal_model is not None:
         base = dataclasses.replace(base, sagittal_model=args.sagittal_model)
+    if args.sagittal_min_view is not None:
+        base = dataclasses.replace(base, sagittal_min_view_deg=args.sagittal_min_view)
     settings, strings = plan_settings(args.plan, base)
     if args.jobs is not None and args.jobs < 1:
         raise PosecoachError("--jobs must be 1 or more")

@@ -65,13 +65,14 @@ def facing_votes(pose: Pose) -> float:
     return vote
 
 
-def observe(pose: Pose, facing: int = 0, corrected: bool = True, sagittal: bool = False) -> Observation:
+def observe(pose: Pose, facing: int = 0, corrected: bool = True, sagittal: bool = False,
+            sagittal_min_view_deg: float = 0.0) -> Observation:
     """Measure one frame. `facing` (+1/-1) from the analyzer's steadied estimate; 0 = decide here.
 
     corrected=False uses the raw landmarks as joints (the plain baseline). sagittal=True replaces
     a kneeling frame's metrics by the learned oblique-camera correction (sagittal.sagittal_metrics:
     the picture's values near the side view, the body's own angles estimated further off it) when
-    the model can read the frame.
+    the model can read the frame and the frame's own view angle is at least `sagittal_min_view_deg`.
     """
     if not pose.present:
         return Observation(person=False)
@@ -128,7 +129,8 @@ def observe(pose: Pose, facing: int = 0, corrected: bool = True, sagittal: bool 
             back_hip_extension_deg=g.tilt_from_vertical(jc.back_knee, jc.back_hip, facing),
             trunk_lean_deg=g.tilt_from_vertical(jc.mid_hip, jc.mid_shoulder, facing),
         )
-        reading = sagittal_metrics(pose, facing, front) if sagittal and corrected else None
+        oblique = obs.view_angle_deg is not None and obs.view_angle_deg >= sagittal_min_view_deg
+        reading = sagittal_metrics(pose, facing, front) if sagittal and corrected and oblique else None
         if reading is not None:
             obs.metrics = reading.metrics
     return obs
@@ -202,7 +204,8 @@ class LungeAnalyzer:
 
     def update(self, pose: Pose, t_ms: int) -> LungeState:
         facing = self._steady_facing(pose)
-        obs = observe(pose, facing, corrected=not self.plain, sagittal=self.settings.sagittal_model)
+        obs = observe(pose, facing, corrected=not self.plain, sagittal=self.settings.sagittal_model,
+                      sagittal_min_view_deg=self.settings.sagittal_min_view_deg)
         if not obs.person:
             self._facing_votes.clear()
             self._angle.clear()
