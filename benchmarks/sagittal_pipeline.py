@@ -1,6 +1,6 @@
 """posecoach's lunge judgement over a rendered clip's cached landmarks, as it is today, as the
-plain baseline, and as it would be with the sagittal correction wired in (issue 12): the hook the
-lead is to add, simulated here without touching exercises/lunge.py.
+plain baseline, and with the sagittal correction (issue 12), simulated on cached landmarks (now
+wired in for real behind Settings.sagittal_model; this also tries other view thresholds).
 
 The hook (mode "corrected"): after `observe()` has measured a frame,
   reading = sagittal.sagittal_metrics(pose, obs.facing, front_label)

@@ -1,27 +1,20 @@
-"""The body's own sagittal angles from an oblique or high camera (issue 12; research module, not
-wired into the pipeline yet).
+"""The body's own sagittal angles from an oblique or high camera (issue 12).
 
 protocol.md measures the lunge in the body's sagittal plane (the plane through the hips,
 perpendicular to the line joining them). A picture taken off the side view, or from above,
-shortens and bends those angles; MediaPipe's world landmarks (metres about the hips, axes aligned
-with the camera: x right, y down, z away from the camera) are 3D, so they can be turned into the
-body's own frame and projected onto its sagittal plane, whatever the camera:
+shortens and bends those angles.
 
-* lateral axis: the shoulder line (or the hip line, or both: `lateral_from`);
-* up: the camera's up made perpendicular to it, or (`use_floor`) perpendicular to the floor, which
-  the kneeling lunge touches at the back toes and the front foot, so the camera's pitch drops out;
-* forward: perpendicular to both, pointing the way the face and the feet point.
+Used by the pipeline: `camera_in_front` (the sign of lunge's view angle) and, when
+Settings.sagittal_model is on (off by default), `sagittal_metrics`: the learned correction of
+sagittal_model.py (3D minus picture per metric, camera azimuth and elevation, which leg is near),
+gated by the estimated azimuth, bounded, withheld where the ensemble disagrees; lunge.observe also
+gates it on the frame's own view angle. `FrontSideVote`: the front leg's side by geometry over a
+hold (not wired in).
 
-What else is here: `view_angle_deg` (the camera's signed angle off the side view, + in front),
-`lift_to_plane` (the picture's joint centres lifted to 3D with the world landmarks' depth and
-projected on the sagittal plane at a given camera angle), `blend_metrics` (picture vs lift per
-metric by view angle), `front_leg` and `SteadySide` (which leg is in front by geometry, held
-steady through a hold).
-
-Measured on the rendered camera sweep (docs/accuracy.md, "Part B"): the signed view angle is
-right in sign and within ~7 deg on average; none of the world-landmark metrics beats the
-picture's own (MediaPipe's world depth is too rough), so `blend_metrics` keeps the picture.
-Exact on exact landmarks (tests/test_sagittal.py). Angles in degrees; positions in metres
+Research kept for the benchmarks: `body_frame` / `sagittal_joints` / `plane_metrics` (MediaPipe's
+world landmarks turned into the body's frame and projected on its sagittal plane: measured worse
+than the picture, docs/accuracy.md "Part B"), `view_angle_deg`, `front_leg`, `SteadySide`.
+Measured: docs/accuracy.md, "The learned correction". Angles in degrees; positions in metres
 (world) or pixels (picture).
 Pure numpy: no cv2, no MediaPipe.
 """
