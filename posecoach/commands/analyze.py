@@ -27,6 +27,10 @@ def add_parser(sub: Any) -> None:
     an.add_argument("--plan", type=Path, metavar="FILE", help="a therapist's plan (TOML)")
     an.add_argument("--plain", action="store_true",
                     help="the plain baseline: raw landmark angles, fixed thresholds, no smoothing")
+    an.add_argument("--model-fps", type=float, metavar="FPS",
+                    help="frames a second the pose model sees; the frames between get interpolated "
+                         "poses (default 10 for the lunge, every frame for rest, ball and --plain; "
+                         "0 = every frame)")
     an.add_argument("--quiet", action="store_true", help="no progress bar")
     an.add_argument("--exercise", choices=("lunge", "rest", "ball"), default="lunge",
                     help="what the videos show: kneeling lunge (default), constructive rest, soft-ball release")
@@ -40,10 +44,12 @@ def run(args: argparse.Namespace) -> int:
     settings, strings = plan_settings(args.plan, Settings(plain=args.plain))
     if args.jobs is not None and args.jobs < 1:
         raise PosecoachError("--jobs must be 1 or more")
+    if args.model_fps is not None and not 0 <= args.model_fps <= 1000:
+        raise PosecoachError("--model-fps must be between 0 (every frame) and 1000")
     videos = find_videos(args.inputs)
     opts = AnalyzeOptions(out_dir=args.out, settings=settings, annotate=args.annotate,
                           neutral_s=args.neutral, progress=not args.quiet, strings=strings,
-                          exercise=args.exercise)
+                          exercise=args.exercise, model_fps=args.model_fps)
     history = None
     if args.save_history:
         from posecoach.outputs.history import History
