@@ -20,7 +20,7 @@ from posecoach.core.config import Settings
 from posecoach.core.cues import cue_text
 from posecoach.core.protocol import Phase
 from posecoach.core.types import Cue, Frame, FrameResult
-from posecoach.outputs.session_log import SessionRecorder, run_summary
+from posecoach.outputs.session_log import SessionRecorder, StorageError, run_summary
 from posecoach.outputs.speaker import Speaker
 from posecoach.sessions.protocol import ExerciseSession
 from posecoach.ui import screens
@@ -105,6 +105,9 @@ class LiveLoop:
                     break
         except KeyboardInterrupt:
             end_reason = "interrupted"
+        except StorageError:  # the disk is full: its one line comes from the command
+            end_reason = "disk full"
+            raise
         except Exception as e:  # saved below, then raised: a crash loses no session
             end_reason = f"error ({type(e).__name__})"
             raise
