@@ -20,7 +20,14 @@ def add_parser(sub: Any) -> None:
     an.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
     an.add_argument("--annotate", action="store_true", help="also write annotated.mp4 with the overlay")
     an.add_argument("--report", action="store_true", help="also write report.html and metrics.csv")
-    an.add_argument("--jobs", type=int, metavar="N", help="videos analysed at once (default: one per core)")
+    an.add_argument("--jobs", type=int, metavar="N",
+                    help="videos analysed at once (default: one per core; with --engine ray and no "
+                         "--ray-address, the CPUs of the local cluster)")
+    an.add_argument("--engine", choices=("local", "ray"), default="local",
+                    help="where to analyse: this machine's processes (default) or a Ray cluster "
+                         "(pip install 'posecoach[cluster]')")
+    an.add_argument("--ray-address", metavar="HOST:PORT",
+                    help="with --engine ray: the head of a running cluster (default: start a local one on 127.0.0.1)")
     an.add_argument("--save-history", action="store_true", help="add each analysed video to the history")
     an.add_argument("--neutral", type=parse_neutral, metavar="START:END",
                     help="seconds in which the person holds a neutral pelvis (calibrates pelvic tilt)")
@@ -39,13 +46,15 @@ def add_parser(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from posecoach.runner.analyze import AnalyzeOptions, find_videos
-    from posecoach.runner.batch import Outcome, run_batch
+    from posecoach.runner.batch import Outcome
+    from posecoach.runner.engines import make_engine
 
     settings, strings = plan_settings(args.plan, Settings(plain=args.plain))
     if args.jobs is not None and args.jobs < 1:
         raise PosecoachError("--jobs must be 1 or more")
     if args.model_fps is not None and not 0 <= args.model_fps <= 1000:
         raise PosecoachError("--model-fps must be between 0 (every frame) and 1000")
+    engine = make_engine(args.engine, jobs=args.jobs, address=args.ray_address)
     videos = find_videos(args.inputs)
     opts = AnalyzeOptions(out_dir=args.out, settings=settings, annotate=args.annotate,
                           neutral_s=args.neutral, progress=not args.quiet, strings=strings,
@@ -72,12 +81,14 @@ def run(args: argparse.Namespace) -> int:
             history.add_analysis(records, summary, args.out / o.video.stem, settings.coach.hold_s)
 
     try:
-        outcomes = run_batch(videos, opts, jobs=args.jobs, report=args.report, on_done=done)
+        outcomes = engine.run(videos, opts, report=args.report, on_done=done)
     finally:
         if history is not None:
             history.close()
     failed = [o for o in outcomes if o.error]
     if failed and len(outcomes) > 1:
-        print(f"posecoach: {len(failed)} of {len(outcomes)} inputs failed; the others were analysed",
+        print(f"posecoach: {len(failed)} of {len(outcomes)} inputs failed; the others were analysed:",
               file=sys.stderr)
+        for o in failed:
+            print(f"  {o.video}", file=sys.stderr)
     return 1 if failed else 0

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from statistics import median
 from typing import Any
 
 from posecoach import __version__
@@ -47,9 +46,10 @@ def read_frames(path: Path) -> tuple[list[dict[str, Any]], int]:
 
 
 def fps_of(records: Sequence[Mapping[str, Any]]) -> float:
-    """Frames a second from the records' timestamps (the median gap), 30 when unknown."""
-    gaps = [int(b["t_ms"]) - int(a["t_ms"]) for a, b in zip(records, records[1:]) if int(b["t_ms"]) > int(a["t_ms"])]
-    return round(1000.0 / median(gaps), 3) if gaps else 30.0
+    """Frames logged a second, from the first and last timestamps (a live session that dropped
+    frames logged fewer than its camera gave); 30 when unknown."""
+    span = int(records[-1]["t_ms"]) - int(records[0]["t_ms"]) if records else 0
+    return round(1000.0 * (len(records) - 1) / span, 3) if span > 0 else 30.0
 
 
 def summary_from_records(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
