@@ -39,6 +39,9 @@ def add_stream_options(p: argparse.ArgumentParser, plan_help: str) -> None:
     p.add_argument("--session-dir", type=Path, metavar="DIR",
                    help="where to keep this session (log, report); default: a new folder in the data folder")
     p.add_argument("--no-history", action="store_true", help="do not add this session to the history")
+    p.add_argument("--record", action="store_true",
+                   help="also keep the raw camera video in the session folder (camera.avi, Motion-JPEG: "
+                        "it plays even after a crash; off: no video is kept)")
 
 
 def plan_settings(plan_path: Path | None, base: Settings | None = None) -> tuple[Settings, dict[str, str] | None]:
