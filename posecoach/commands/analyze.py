@@ -87,8 +87,6 @@ def run(args: argparse.Namespace) -> int:
             history.close()
     failed = [o for o in outcomes if o.error]
     if failed and len(outcomes) > 1:
-        print(f"posecoach: {len(failed)} of {len(outcomes)} inputs failed; the others were analysed:",
+        print(f"posecoach: {len(failed)} of {len(outcomes)} inputs failed; the others were analysed",
               file=sys.stderr)
-        for o in failed:
-            print(f"  {o.video}", file=sys.stderr)
     return 1 if failed else 0
