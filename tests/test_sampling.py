@@ -43,8 +43,9 @@ def shifted(dx: float) -> Pose:
     return replace(p, xy=p.xy + np.array([dx, 0.0]))
 
 
-@pytest.mark.parametrize("fps, model_fps, stride", [(30, 10, 3), (60, 10, 6), (59.94, 10, 5), (25, 10, 2),
-                                                     (30, 0, 1), (30, None, 1), (8, 10, 1)])
+@pytest.mark.parametrize("fps, model_fps, stride", [(30, 10, 3), (60, 10, 3), (59.94, 10, 3), (25, 10, 2),
+                                                     (120, 10, 3), (60, 20, 3), (60, 30, 2), (30, 0, 1),
+                                                     (30, None, 1), (8, 10, 1)])
 def test_stride_gives_the_model_at_least_model_fps(fps: float, model_fps: float | None, stride: int) -> None:
     assert model_stride(fps, model_fps) == stride
 
