@@ -44,6 +44,8 @@ class PelvisTilt:
     record: keep every frame's Sample in `samples` (first pass of a two-pass analysis).
     `last` is the latest PelvisReading; `threshold_shift_deg` is how much later ANTERIOR_TILT
     should switch on given the calibration state (the uncalibrated estimate is rough).
+    A pose the model did not see (`Pose.seen` False: interpolated between model frames) repeats the
+    outline measured last instead of reading a held mask again (~3 ms a frame saved).
     """
     neutral_s: tuple[float, float] | None = None
     guided: bool = False
@@ -66,6 +68,7 @@ class PelvisTilt:
         self._told_uncalibrated = False
         self._counts: dict[str, int] = {}
         self._quality: deque[tuple[float, float]] = deque(maxlen=RECENT)  # (edge / trunk, tilt change)
+        self._held: Sample | None = None  # the last sample measured on a frame the model saw
 
     @property
     def calibrated(self) -> bool:
@@ -107,12 +110,19 @@ class PelvisTilt:
         return s
 
     def update(self, pose: Pose, obs: BodyObservation, t_ms: int) -> float | None:
-        s = self.sample(pose, obs, t_ms)
-        if self.replay is None:
-            s = self._steady(s)
+        held = not pose.seen and self._held is not None and self.replay is None
+        if held:  # the model did not see this frame (runner.sampling): the outline it saw last
+            assert self._held is not None
+            s = replace(self._held, t_ms=t_ms)
+        else:
+            s = self.sample(pose, obs, t_ms)
+            if self.replay is None:
+                s = self._steady(s)
+            self._held = s
         if self.record:
             self.samples.append(s)
-        self._track(s)
+        if not held:
+            self._track(s)
         self.last = self.read(s)
         key = self.last.reason or "ok"
         self._counts[key] = self._counts.get(key, 0) + 1
