@@ -121,3 +121,18 @@ def test_a_camera_session_waits_for_the_start_and_says_how(tmp_path):
     assert s["frames"] == 0 and s["commands"] == [] and s["end_reason"] == "time limit"
     said = (tmp_path / "voice.wav.txt").read_text()
     assert cue_text("CMD_HOW") in said and cue_text("CMD_READY") in said
+
+
+def test_the_demo_played_for_want_of_a_camera_coaches_at_once(tmp_path):
+    """The bundled demo is a recording: no wait for a raised hand, no guided pelvis calibration
+    (its person cannot follow prompts)."""
+    from posecoach.vision.sources import list_cameras
+
+    if list_cameras(max_index=1):
+        pytest.skip("a camera is present: live would use it")
+    out = tmp_path / "s"
+    r = run_cli(["live", "--no-window", "--mute", "--session-dir", str(out), "--max-seconds", "30"],
+                base_env(tmp_path / "home"))
+    assert r.returncode == 0, r.stderr
+    s = summary_of(out)
+    assert s["frames"] > 0 and not any(c["code"].startswith("CALIB") for c in s["cues"])

@@ -51,8 +51,9 @@ def run_session(name: str, args: argparse.Namespace, settings: Settings, strings
     from posecoach.ui.live import LiveOptions, run_live
     from posecoach.vision.sources import CameraSource, open_live_source
 
-    guided = name == "lunge" and args.video is None  # a camera's person can follow the calibration
     source = open_live_source(args.camera, args.video, args.speed)
+    camera = isinstance(source, CameraSource)  # not a video, nor the demo played for want of a camera
+    guided = name == "lunge" and camera  # a person in front of a camera can follow the calibration
     folder = session_dir(args.session_dir) if keep else args.session_dir
     try:
         session = open_session(name, settings, strings=strings, guided=guided, **options)
@@ -64,7 +65,7 @@ def run_session(name: str, args: argparse.Namespace, settings: Settings, strings
                        max_seconds=args.max_seconds, show_safety=getattr(args, "safety", False),
                        record=getattr(args, "record", False), history=keep and not args.no_history,
                        report=keep, mic=args.mic,
-                       wait_for_start=wait_for_start(name, args, isinstance(source, CameraSource)))
+                       wait_for_start=wait_for_start(name, args, camera))
     return run_live(session, source, opts), folder
 
 
