@@ -5,8 +5,9 @@ usage: python -m samplegen.lying_render SCENARIO.toml [...] [--out DIR] [--previ
 The truth file keeps the lunge fields of docs/ground-truth.md (the six lunge metrics are null, the
 lunge form codes ambiguous) and adds, per frame: exercise, posture (supine | prone | sitting |
 transition | absent), lying_metrics (trunk_elevation_deg, knee_angle_deg, pelvis_lift_deg,
-foot_lift, hip_height_m), exercise_fault / exercise_ambiguous (the rest bands of
-posecoach.exercises.rest), breathing_rate_bpm and belly_rise_m. Joint-centre metrics are taken
+foot_lift, hip_height_m, and the low back's pelvic_tilt_lying_deg, lumbar_gap_cm, lumbar_gap, trunk_m of
+samplegen.lying_arch), exercise_fault / exercise_ambiguous (the rest bands of
+posecoach.exercises.rest; ARCHED_BACK_LYING by the true pelvic tilt, `rest_truth_bands`), breathing_rate_bpm and belly_rise_m. Joint-centre metrics are taken
 in the body's sagittal plane (the vertical plane through the body's long axis).
 """
 from __future__ import annotations
@@ -24,12 +25,13 @@ import numpy as np
 import trimesh
 
 from posecoach.exercises.judging import judge_truth
-from posecoach.exercises.rest import rest_bands
+from posecoach.exercises.rest import rest_truth_bands
 from samplegen.appearance import Appearance
 from samplegen.body import JOINT_BONES, Body
 from samplegen.degrade import degrade
 from samplegen.gestures import gesture_truth, wave_axes, wave_rotvecs
 from samplegen.lying import LyingScenario, load_lying_scenario, rot_x, rot_z
+from samplegen.lying_arch import ARCH_KEYS, LumbarTruth
 from samplegen.lying_pose import LyingPose, LyingSolver
 from samplegen.metrics import judge
 from samplegen.motion import NaturalMotion, _segment
@@ -171,7 +173,8 @@ def render_lying(sc: LyingScenario, out_dir: Path, preview: bool = False, log=pr
     rng = np.random.default_rng(sc.seed + 1)
     video = out_dir / f"{sc.stem}.mp4"
     writer = None if preview else _open_writer(video, sc.fps, (width, height))
-    bands = rest_bands()
+    bands = rest_truth_bands()
+    lumbar = LumbarTruth(clip.body)
     rows, thumbs = [], []
     for frame in range(sc.frame_count):
         t = frame / sc.fps
@@ -181,7 +184,8 @@ def render_lying(sc: LyingScenario, out_dir: Path, preview: bool = False, log=pr
         row: dict = {"frame": frame, "t_ms": int(round(1000 * t)), "exercise": sc.exercise, "posture": kind}
         present = whole = False
         view_deg = None
-        lying: dict = dict.fromkeys(("trunk_elevation_deg", "knee_angle_deg", "pelvis_lift_deg", "foot_lift", "hip_height_m"))
+        lying: dict = dict.fromkeys(("trunk_elevation_deg", "knee_angle_deg", "pelvis_lift_deg", "foot_lift", "hip_height_m",
+                                      *ARCH_KEYS))
         jpx: dict = {}
         rise = 0.0
         if pose is not None:
@@ -206,6 +210,7 @@ def render_lying(sc: LyingScenario, out_dir: Path, preview: bool = False, log=pr
             lift = max(max(h - MAT_THICKNESS_M, 0.0) for pair in feet.values() for h in pair)
             lying["foot_lift"] = round(lift / shin, 3)
             lying["hip_height_m"] = round(float(pelvis[2] - MAT_THICKNESS_M), 3)
+            lying.update(lumbar.measure(pose.rotvecs, posed, rot, shift, jw, kind == "supine"))
             names = list(jw)
             pts, _ = camera.project(np.stack([jw[n] for n in names]))
             jpx = {n: [round(float(p[0]), 1), round(float(p[1]), 1)] for n, p in zip(names, pts)}

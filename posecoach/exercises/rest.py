@@ -21,6 +21,12 @@ Measurements (side view, image plane = sagittal plane, degrees unless stated):
   0-0.1 feet flat, more on tiptoe, heels only or feet in the air. FEET_NOT_FLAT: fault >= 0.35
   (~14 cm), ok <= 0.15 (~6 cm). The floor is placed a fixed fraction of the trunk below the shoulder
   landmark (measured on rendered bodies), since the back rests on it.
+- lumbar_arch: the hollow under the low back above the line joining where the buttocks and the
+  upper back rest, in trunk lengths, from the person mask (posecoach.exercises.lumbar); None
+  without a mask. ARCHED_BACK_LYING (the pelvis tipped forward, the low back lifted off the floor)
+  is a fault from ARCH_FAULT and ok up to ARCH_OK (set on rendered clips, see below); the ground
+  truth judges it on the pelvis' true tilt against the person's neutral lying pelvis (fault >= 10
+  deg anterior, ok <= 4: ARCH_TRUTH_BAND). The normal small hollow of a neutral spine is ok.
 """
 from __future__ import annotations
 
@@ -45,11 +51,12 @@ from posecoach.exercises.judging import (
     SmoothedMetrics,
     scene_flags,
 )
+from posecoach.exercises.lumbar import lumbar_arch
 from posecoach.exercises.lying import BodyLine, body_line, classify_posture
 from posecoach.exercises.view import ViewHysteresis, parts_out_of_frame, view_angle
 
-REST_METRICS = ("trunk_elevation_deg", "knee_angle_deg", "pelvis_lift_deg", "foot_lift")
-REST_FAULTS = (Fault.PELVIS_LIFTED, Fault.KNEES_STRAIGHT, Fault.FEET_NOT_FLAT)
+REST_METRICS = ("trunk_elevation_deg", "knee_angle_deg", "pelvis_lift_deg", "foot_lift", "lumbar_arch")
+REST_FAULTS = (Fault.PELVIS_LIFTED, Fault.KNEES_STRAIGHT, Fault.FEET_NOT_FLAT, Fault.ARCHED_BACK_LYING)
 UP_POSTURES = frozenset(("sitting", "kneeling", "standing"))
 
 # The floor under a supine body, below the shoulder landmark, in trunk (hip-shoulder) lengths.
@@ -58,6 +65,9 @@ FLOOR_BELOW_SHOULDER = 0.18
 # back: pelvis lift read 0.9-3.9 deg (mean 2.4) too high on six rendered rest clips
 # (benchmarks.lying); this much is subtracted (leave-one-clip-out, the bias left is ~1.2 deg).
 PELVIS_LIFT_OFFSET_DEG = 2.0
+# ARCHED_BACK_LYING on `lumbar_arch` (trunk lengths); placeholder, set from the fit clips.
+ARCH_FAULT = 0.10
+ARCH_OK = 0.07
 
 
 def rest_bands() -> dict[str, tuple[str, Band]]:
@@ -66,7 +76,21 @@ def rest_bands() -> dict[str, tuple[str, Band]]:
         Fault.PELVIS_LIFTED: ("pelvis_lift_deg", Band(fault=12.0, ok=5.0)),
         Fault.KNEES_STRAIGHT: ("knee_angle_deg", Band(fault=140.0, ok=120.0)),
         Fault.FEET_NOT_FLAT: ("foot_lift", Band(fault=0.35, ok=0.15)),
+        Fault.ARCHED_BACK_LYING: ("lumbar_arch", Band(fault=ARCH_FAULT, ok=ARCH_OK)),
     }
+
+
+# An arched low back is defined by the pelvis' true tilt against the person's neutral lying
+# pelvis (+ anterior), degrees: the ground truth's band (samplegen.lying_arch), not what is measured.
+ARCH_TRUTH_BAND = Band(fault=10.0, ok=4.0)
+
+
+def rest_truth_bands() -> dict[str, tuple[str, Band]]:
+    """The bands the ground truth is judged by: `rest_bands()`, with ARCHED_BACK_LYING judged on
+    the true pelvic tilt (`pelvic_tilt_lying_deg`) instead of the measured `lumbar_arch`."""
+    bands = rest_bands()
+    bands[Fault.ARCHED_BACK_LYING] = ("pelvic_tilt_lying_deg", ARCH_TRUTH_BAND)
+    return bands
 
 
 @dataclass
@@ -92,6 +116,7 @@ def knee_angle_deg(pose: Pose) -> float | None:
 
 
 def rest_metrics(pose: Pose, b: BodyLine, elevation: float) -> dict[str, float | None]:
+    """The REST_METRICS of one frame (see the module doc)."""
     floor_y = float(b.shoulder[1]) + FLOOR_BELOW_SHOULDER * b.trunk_px
     foot_top = np.nanmin([b.heel[1], b.toe[1]])
     foot_lift = None
@@ -102,6 +127,7 @@ def rest_metrics(pose: Pose, b: BodyLine, elevation: float) -> dict[str, float |
         "knee_angle_deg": knee_angle_deg(pose),
         "pelvis_lift_deg": -elevation - PELVIS_LIFT_OFFSET_DEG,
         "foot_lift": foot_lift,
+        "lumbar_arch": lumbar_arch(pose.mask, b, pose.mask_scale),
     }
 
 
