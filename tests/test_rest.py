@@ -12,7 +12,9 @@ from lying_builders import (
 
 from posecoach.core.types import Pose
 from posecoach.exercises.lying import classify_posture
-from posecoach.exercises.rest import PELVIS_LIFT_OFFSET_DEG, RestAnalyzer, observe_rest
+from posecoach.exercises.lumbar import lumbar_arch
+from posecoach.exercises.lying import body_line
+from posecoach.exercises.rest import ARCH_FAULT, ARCH_OK, PELVIS_LIFT_OFFSET_DEG, RestAnalyzer, observe_rest
 from posecoach.exercises.rest_coach import RestCoach, RestConfig
 
 
@@ -74,6 +76,47 @@ def test_faults_are_not_judged_sitting_up_and_nobody_is_a_fault():
     assert st.posture == "sitting" and st.faults == []
     st, _ = run(a, Pose.empty((640, 480)), 1.0, t)
     assert st.interface_faults == ["NO_PERSON"] and st.metrics["knee_angle_deg"] is None
+
+
+@pytest.mark.parametrize("head_dir", [1, -1])
+@pytest.mark.parametrize("hollow_px", [0.0, 4.0, 9.5, 20.0])
+def test_lumbar_arch_reads_the_hollow_under_the_low_back(hollow_px, head_dir):
+    pose = supine_pose(head_dir=head_dir, hollow_px=hollow_px)
+    b = body_line(pose)
+    assert b is not None
+    assert lumbar_arch(pose.mask, b) == pytest.approx(hollow_px / b.trunk_px, abs=0.002)
+
+
+def test_lumbar_arch_needs_a_mask_and_both_floor_contacts():
+    pose = supine_pose()
+    b = body_line(pose)
+    assert b is not None and lumbar_arch(None, b) is None
+    # a mask over the trunk only between hip and shoulder: no seat to rest the floor line on
+    assert observe_rest(supine_pose(belly_px=40)).metrics["lumbar_arch"] is None
+
+
+def hollow_for(arch):
+    """hollow_px giving `arch` trunk lengths on the default supine_pose."""
+    return arch * 1.1 * 100.0
+
+
+@pytest.mark.parametrize("head_dir", [1, -1])
+def test_an_arched_low_back_is_a_fault_and_the_normal_hollow_is_not(head_dir):
+    a = RestAnalyzer()
+    st, t = run(a, supine_pose(head_dir=head_dir, hollow_px=hollow_for(0.8 * ARCH_OK)), 3.0)
+    assert st.posture == "supine" and st.faults == []
+    st, t = run(a, supine_pose(head_dir=head_dir, hollow_px=hollow_for(ARCH_FAULT + 0.02)), 3.0, t)
+    assert st.faults == ["ARCHED_BACK_LYING"]
+    st, t = run(a, supine_pose(head_dir=head_dir, hollow_px=hollow_for(0.8 * ARCH_OK)), 3.0, t)
+    assert st.faults == []
+
+
+def test_an_arched_low_back_is_cued_gently_and_pauses_the_timer():
+    arched = supine_pose(hollow_px=hollow_for(ARCH_FAULT + 0.03))
+    neutral = supine_pose(hollow_px=hollow_for(0.8 * ARCH_OK))
+    c, cues, cs = coach_run([(neutral, 10.0), (arched, 10.0), (neutral, 5.0)])
+    assert codes(cues).count("ARCHED_BACK_LYING") == 1
+    assert c.timer_s == pytest.approx(15.0, abs=2.0) and cs.good
 
 
 def breathing_poses(bpm, seconds, fps=30.0, amp=3.0):
