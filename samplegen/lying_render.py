@@ -163,7 +163,9 @@ class LyingClip:
         return vw, jw, ball, rot, posed, rise, feet, shift
 
 
-def render_lying(sc: LyingScenario, out_dir: Path, preview: bool = False, log=print) -> Path:
+def render_lying(sc: LyingScenario, out_dir: Path, preview: bool = False, log=print, truth_only: bool = False) -> Path:
+    """Render `sc` into out_dir/<stem>.mp4 and its truth. truth_only: write the truth file alone
+    (the same rows, no picture drawn; the video already there is kept)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     t0 = time.time()
     clip = LyingClip(sc, log)
@@ -172,7 +174,7 @@ def render_lying(sc: LyingScenario, out_dir: Path, preview: bool = False, log=pr
     stage = Stage(sc.room, camera, np.zeros(2), math.pi / 2, seed=sc.seed)
     rng = np.random.default_rng(sc.seed + 1)
     video = out_dir / f"{sc.stem}.mp4"
-    writer = None if preview else _open_writer(video, sc.fps, (width, height))
+    writer = None if preview or truth_only else _open_writer(video, sc.fps, (width, height))
     bands = rest_truth_bands()
     lumbar = LumbarTruth(clip.body)
     rows, thumbs = [], []
@@ -199,7 +201,8 @@ def render_lying(sc: LyingScenario, out_dir: Path, preview: bool = False, log=pr
                                               vertex_colors=clip.look.hair_mesh.visual.vertex_colors, process=False))
             if ball is not None:
                 meshes.append(ball)
-            stage.set_person(meshes)
+            if not truth_only:
+                stage.set_person(meshes)
             px, in_front = camera.project(vw)
             inside = in_front & (px[:, 0] >= 0) & (px[:, 0] < width) & (px[:, 1] >= 0) & (px[:, 1] < height)
             present, whole = bool(inside.any()), bool(inside.all())
@@ -216,7 +219,7 @@ def render_lying(sc: LyingScenario, out_dir: Path, preview: bool = False, log=pr
             jpx = {n: [round(float(p[0]), 1), round(float(p[1]), 1)] for n, p in zip(names, pts)}
         else:
             stage.set_person([])
-        image = degrade(stage.render(), sc.webcam, rng)
+        image = None if truth_only else degrade(stage.render(), sc.webcam, rng)
         view = None
         if present and view_deg is not None:
             view = "side" if view_deg <= 25 else "front" if view_deg > 55 else "oblique"
@@ -237,14 +240,16 @@ def render_lying(sc: LyingScenario, out_dir: Path, preview: bool = False, log=pr
         rows.append(row)
         if writer is not None:
             writer.write(image[:, :, ::-1])
-        if preview or frame % max(1, sc.frame_count // 4) == 0:
+        if image is not None and (preview or frame % max(1, sc.frame_count // 4) == 0):
             thumbs.append(image)
     stage.close()
     if writer is not None:
         writer.release()
+    if not preview:
         _write_truth(out_dir / f"{sc.stem}.truth.json", sc, video.name, rows)
-    sheet = _contact_sheet(thumbs)
-    cv2.imwrite(str(out_dir / f"{sc.stem}.preview.png") if preview else f"/tmp/{sc.stem}.sheet.png", sheet[:, :, ::-1])
+    if thumbs:
+        sheet = _contact_sheet(thumbs)
+        cv2.imwrite(str(out_dir / f"{sc.stem}.preview.png") if preview else f"/tmp/{sc.stem}.sheet.png", sheet[:, :, ::-1])
     log(f"{sc.stem}: {len(rows)} frames in {time.time() - t0:.0f} s")
     return video
 
@@ -268,11 +273,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("scenarios", type=Path, nargs="+")
     ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parent.parent / "sample_videos" / "lying")
     ap.add_argument("--preview", action="store_true")
+    ap.add_argument("--truth-only", action="store_true", help="rewrite the truth files, draw no picture")
     args = ap.parse_args(argv)
     for path in args.scenarios:
         sc = load_lying_scenario(path)
         print(f"rendering {path.name}: {sc.description}", flush=True)
-        render_lying(sc, args.out, preview=args.preview, log=lambda m: print(m, flush=True))
+        render_lying(sc, args.out, preview=args.preview, log=lambda m: print(m, flush=True),
+                     truth_only=args.truth_only)
     return 0
 
 

@@ -12,7 +12,7 @@ from lying_builders import (
 
 from posecoach.core.types import Pose
 from posecoach.exercises.lying import classify_posture
-from posecoach.exercises.lumbar import lumbar_arch
+from posecoach.exercises.lumbar import RISE_WEIGHT, lumbar_arch, read_arch
 from posecoach.exercises.lying import body_line
 from posecoach.exercises.rest import ARCH_FAULT, ARCH_OK, PELVIS_LIFT_OFFSET_DEG, RestAnalyzer, observe_rest
 from posecoach.exercises.rest_coach import RestCoach, RestConfig
@@ -79,12 +79,15 @@ def test_faults_are_not_judged_sitting_up_and_nobody_is_a_fault():
 
 
 @pytest.mark.parametrize("head_dir", [1, -1])
-@pytest.mark.parametrize("hollow_px", [0.0, 4.0, 9.5, 20.0])
-def test_lumbar_arch_reads_the_hollow_under_the_low_back(hollow_px, head_dir):
-    pose = supine_pose(head_dir=head_dir, hollow_px=hollow_px)
+@pytest.mark.parametrize("hollow_px,thigh_px", [(0.0, 0.0), (4.0, 10.0), (9.5, 0.0), (20.0, 16.0)])
+def test_lumbar_arch_reads_the_hollow_and_the_belly_against_the_thigh(hollow_px, thigh_px, head_dir):
+    pose = supine_pose(head_dir=head_dir, hollow_px=hollow_px, thigh_px=thigh_px)
     b = body_line(pose)
     assert b is not None
-    assert lumbar_arch(pose.mask, b) == pytest.approx(hollow_px / b.trunk_px, abs=0.002)
+    r = read_arch(pose.mask, b)
+    assert r.hollow == pytest.approx(hollow_px / b.trunk_px, abs=0.005)  # half a pixel
+    assert r.rise == pytest.approx(-thigh_px / b.trunk_px, abs=0.005)
+    assert lumbar_arch(pose.mask, b) == pytest.approx((hollow_px - RISE_WEIGHT * thigh_px) / b.trunk_px, abs=0.01)
 
 
 def test_lumbar_arch_needs_a_mask_and_both_floor_contacts():
@@ -95,26 +98,30 @@ def test_lumbar_arch_needs_a_mask_and_both_floor_contacts():
     assert observe_rest(supine_pose(belly_px=40)).metrics["lumbar_arch"] is None
 
 
-def hollow_for(arch):
-    """hollow_px giving `arch` trunk lengths on the default supine_pose."""
-    return arch * 1.1 * 100.0
+THIGH_PX = 15.0  # the thigh's top ~0.14 trunk lengths above the belly's
+
+
+def arched(arch, head_dir=1):
+    """A supine pose whose lumbar_arch reads `arch` (the hollow makes up the difference)."""
+    return supine_pose(head_dir=head_dir, thigh_px=THIGH_PX,
+                       hollow_px=arch * 110.0 + RISE_WEIGHT * THIGH_PX)
 
 
 @pytest.mark.parametrize("head_dir", [1, -1])
 def test_an_arched_low_back_is_a_fault_and_the_normal_hollow_is_not(head_dir):
     a = RestAnalyzer()
-    st, t = run(a, supine_pose(head_dir=head_dir, hollow_px=hollow_for(0.8 * ARCH_OK)), 3.0)
+    st, t = run(a, arched(ARCH_OK - 0.03, head_dir), 3.0)
     assert st.posture == "supine" and st.faults == []
-    st, t = run(a, supine_pose(head_dir=head_dir, hollow_px=hollow_for(ARCH_FAULT + 0.02)), 3.0, t)
+    assert st.metrics["lumbar_arch"] == pytest.approx(ARCH_OK - 0.03, abs=0.012)  # pixel edges
+    st, t = run(a, arched(ARCH_FAULT + 0.03, head_dir), 3.0, t)
     assert st.faults == ["ARCHED_BACK_LYING"]
-    st, t = run(a, supine_pose(head_dir=head_dir, hollow_px=hollow_for(0.8 * ARCH_OK)), 3.0, t)
+    st, t = run(a, arched(ARCH_OK - 0.03, head_dir), 3.0, t)
     assert st.faults == []
 
 
 def test_an_arched_low_back_is_cued_gently_and_pauses_the_timer():
-    arched = supine_pose(hollow_px=hollow_for(ARCH_FAULT + 0.03))
-    neutral = supine_pose(hollow_px=hollow_for(0.8 * ARCH_OK))
-    c, cues, cs = coach_run([(neutral, 10.0), (arched, 10.0), (neutral, 5.0)])
+    c, cues, cs = coach_run([(arched(ARCH_OK - 0.03), 10.0), (arched(ARCH_FAULT + 0.03), 10.0),
+                             (arched(ARCH_OK - 0.03), 5.0)])
     assert codes(cues).count("ARCHED_BACK_LYING") == 1
     assert c.timer_s == pytest.approx(15.0, abs=2.0) and cs.good
 
