@@ -107,21 +107,41 @@ def arched(arch, head_dir=1):
                        hollow_px=arch * 110.0 + RISE_WEIGHT * THIGH_PX)
 
 
+NEUTRAL = -0.22  # a neutral spine's reading (lumbar_arch before the baseline), as on the fit renders
+
+
 @pytest.mark.parametrize("head_dir", [1, -1])
 def test_an_arched_low_back_is_a_fault_and_the_normal_hollow_is_not(head_dir):
     a = RestAnalyzer()
-    st, t = run(a, arched(ARCH_OK - 0.03, head_dir), 3.0)
+    st, t = run(a, arched(NEUTRAL, head_dir), 3.0)
     assert st.posture == "supine" and st.faults == []
-    assert st.metrics["lumbar_arch"] == pytest.approx(ARCH_OK - 0.03, abs=0.012)  # pixel edges
-    st, t = run(a, arched(ARCH_FAULT + 0.03, head_dir), 3.0, t)
+    assert st.metrics["lumbar_arch"] == pytest.approx(0.0, abs=0.003)  # its own baseline
+    st, t = run(a, arched(NEUTRAL + ARCH_OK - 0.015, head_dir), 3.0, t)  # a little more hollow: fine
+    assert st.faults == [] and st.metrics["lumbar_arch"] == pytest.approx(ARCH_OK - 0.015, abs=0.012)
+    st, t = run(a, arched(NEUTRAL + ARCH_FAULT + 0.03, head_dir), 3.0, t)
     assert st.faults == ["ARCHED_BACK_LYING"]
-    st, t = run(a, arched(ARCH_OK - 0.03, head_dir), 3.0, t)
+    st, t = run(a, arched(NEUTRAL, head_dir), 3.0, t)
     assert st.faults == []
 
 
+def test_the_arch_is_judged_against_the_persons_own_flattest_back():
+    a = RestAnalyzer()
+    # a build (or camera) that reads high even when neutral: no fault, it becomes the baseline
+    st, t = run(a, arched(NEUTRAL + 0.1), 3.0)
+    assert st.faults == []
+    st, t = run(a, arched(NEUTRAL + 0.1 + ARCH_FAULT + 0.03), 3.0, t)
+    assert st.faults == ["ARCHED_BACK_LYING"]
+    # sitting up and lying down again starts a new baseline (the arch held since is not seen: the
+    # known cost of judging against the person's own back)
+    st, t = run(a, supine_pose(trunk_elev_deg=75), 5.0, t)
+    st, t = run(a, arched(NEUTRAL + 0.1 + ARCH_FAULT + 0.03), 3.0, t)
+    assert st.posture == "supine" and st.faults == []
+    assert a.arch_base.base == pytest.approx(NEUTRAL + 0.1 + ARCH_FAULT + 0.03, abs=0.012)
+
+
 def test_an_arched_low_back_is_cued_gently_and_pauses_the_timer():
-    c, cues, cs = coach_run([(arched(ARCH_OK - 0.03), 10.0), (arched(ARCH_FAULT + 0.03), 10.0),
-                             (arched(ARCH_OK - 0.03), 5.0)])
+    c, cues, cs = coach_run([(arched(NEUTRAL), 10.0), (arched(NEUTRAL + ARCH_FAULT + 0.03), 10.0),
+                             (arched(NEUTRAL), 5.0)])
     assert codes(cues).count("ARCHED_BACK_LYING") == 1
     assert c.timer_s == pytest.approx(15.0, abs=2.0) and cs.good
 
