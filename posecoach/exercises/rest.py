@@ -240,13 +240,25 @@ class RestAnalyzer:
             return belly_height_px(pose.mask, b, columns=self._columns, scale=pose.mask_scale)
         return landmark_height_px(b)
 
+    def _legs_placed(self, metrics: dict[str, float | None]) -> bool:
+        """The pelvis down and the knees bent (both within their ok bands): the arch reading
+        compares the belly with the thigh and the floor under the seat, so it means nothing in a
+        bridge or with the legs long (their own faults say what to change)."""
+        for code in (Fault.PELVIS_LIFTED, Fault.KNEES_STRAIGHT):
+            name, band = rest_bands()[code]
+            v = metrics.get(name)
+            if v is None or v > band.ok:
+                return False
+        return True
+
     def update(self, pose: Pose, t_ms: int) -> RestState:
         obs = observe_rest(pose)
         posture = self._posture.update(obs.posture)
         view = self._view.update(obs.view_angle_deg) if obs.person else View.UNKNOWN
         metrics = self._metrics.update(obs.metrics, t_ms)
         judging = obs.person and posture == "supine" and view == View.SIDE
-        metrics["lumbar_arch"] = self.arch_base.update(metrics.get("lumbar_arch"), judging, t_ms)
+        metrics["lumbar_arch"] = self.arch_base.update(metrics.get("lumbar_arch"), judging and self._legs_placed(metrics),
+                                                       t_ms)
         on = self._faults.update(metrics, judging, t_ms, flags=scene_flags(obs.person, view))
         faults = [c for c in on if c in self.bands]
         interface = [c for c in on if c not in self.bands]
