@@ -76,6 +76,9 @@ PELVIS_LIFT_OFFSET_DEG = 2.0
 ARCH_FAULT = 0.075
 ARCH_OK = 0.055
 ARCH_SETTLE_MS = 1000.0
+# The arch is read only with the trunk this flat (shoulders at most this many degrees above the
+# hips; a settled back reads -5..+1 on the renders, a person coming up to sit passes it at once).
+ARCH_MAX_ELEVATION_DEG = 6.0
 
 
 def rest_bands() -> dict[str, tuple[str, Band]]:
@@ -243,9 +246,13 @@ class RestAnalyzer:
         return landmark_height_px(b)
 
     def _legs_placed(self, metrics: dict[str, float | None]) -> bool:
-        """The pelvis down and the knees bent (both within their ok bands): the arch reading
-        compares the belly with the thigh and the floor under the seat, so it means nothing in a
-        bridge or with the legs long (their own faults say what to change)."""
+        """The trunk flat on the floor, the pelvis down and the knees bent (within their ok
+        bands): the arch reading compares the belly with the thigh and the floor under the seat and
+        the upper back, so it means nothing while coming up to sit, in a bridge or with the legs
+        long (their own faults and GOT_UP say what is going on)."""
+        elev = metrics.get("trunk_elevation_deg")
+        if elev is None or elev > ARCH_MAX_ELEVATION_DEG:
+            return False
         for code in (Fault.PELVIS_LIFTED, Fault.KNEES_STRAIGHT):
             name, band = rest_bands()[code]
             v = metrics.get(name)
