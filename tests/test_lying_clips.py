@@ -256,3 +256,27 @@ def test_a_recorded_routine_moves_on_by_posture(tmp_path):
     assert 9.0 <= r.stages[1].start_t_ms / 1000 <= 13.0 and 15.0 <= r.stages[2].start_t_ms / 1000 <= 19.0
     s = r.summary().to_json()
     assert s["exercises"]["rest"]["rest_s"] > 3 and s["exercises"]["ball"]["ran"]
+
+
+def test_the_arched_clip_lifts_the_low_back_and_the_neutral_one_does_not():
+    """Truth of issue 14's clips: the tipped pelvis really lifts the lumbar spine off the floor
+    (samplegen.lying_arch measures the gap on the body's own surface), the buttocks stay down."""
+    def gap(stem, pick):
+        rows = [r for r in truth(stem)["per_frame"] if r["posture"] == "supine"]
+        return [r["lying_metrics"]["lumbar_gap_cm"] for r in rows if pick(r["lying_metrics"]["pelvic_tilt_lying_deg"])]
+    neutral, arched = gap(ARCHED, lambda t: t == 0.0), gap(ARCHED, lambda t: t >= 12.5)
+    assert min(arched) >= max(neutral) + 1.5
+    flat = gap(NEUTRAL_SPINE, lambda t: t <= -4.5)
+    assert max(flat) <= min(gap(NEUTRAL_SPINE, lambda t: t == 0.0))
+    hips = [r["lying_metrics"]["hip_height_m"] for r in truth(ARCHED)["per_frame"] if r["posture"] == "supine"]
+    assert max(hips) - min(hips) <= 0.02
+
+
+def test_a_pelvic_tilt_is_for_lying_on_the_back_only(tmp_path):
+    from samplegen.scenario import ScenarioError
+
+    path = tmp_path / "x.toml"
+    path.write_text('exercise = "ball"\nduration_s = 2.0\n[[keyframes]]\nt = 0.0\nkind = "prone"\n'
+                    'pelvic_tilt_deg = 10.0\n')
+    with pytest.raises(ScenarioError, match="supine"):
+        load_lying_scenario(path)
