@@ -7,7 +7,8 @@ lunge form codes ambiguous) and adds, per frame: exercise, posture (supine | pro
 transition | absent), lying_metrics (trunk_elevation_deg, knee_angle_deg, pelvis_lift_deg,
 foot_lift, hip_height_m, and the low back's pelvic_tilt_lying_deg, lumbar_gap_cm, lumbar_gap, trunk_m of
 samplegen.lying_arch), exercise_fault / exercise_ambiguous (the rest bands of
-posecoach.exercises.rest; ARCHED_BACK_LYING by the true pelvic tilt, `rest_truth_bands`), breathing_rate_bpm and belly_rise_m. Joint-centre metrics are taken
+posecoach.exercises.rest; ARCHED_BACK_LYING by the true pelvic tilt, `rest_truth_bands`),
+breathing_rate_bpm and belly_rise_m. Joint-centre metrics are taken
 in the body's sagittal plane (the vertical plane through the body's long axis).
 """
 from __future__ import annotations
@@ -163,7 +164,8 @@ class LyingClip:
         return vw, jw, ball, rot, posed, rise, feet, shift
 
 
-def render_lying(sc: LyingScenario, out_dir: Path, preview: bool = False, log=print, truth_only: bool = False) -> Path:
+def render_lying(sc: LyingScenario, out_dir: Path, preview: bool = False, log=print,
+                 truth_only: bool = False) -> Path:
     """Render `sc` into out_dir/<stem>.mp4 and its truth. truth_only: write the truth file alone
     (the same rows, no picture drawn; the video already there is kept)."""
     out_dir.mkdir(parents=True, exist_ok=True)

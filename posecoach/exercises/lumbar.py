@@ -15,8 +15,10 @@ both in trunk (hip-shoulder landmark) lengths:
   the top of the thigh just behind the hip. Seen from any low camera, but it also depends on the
   body's build.
 
-`lumbar_arch` = hollow + RISE_WEIGHT * rise (the weight and the bands were set on rendered clips
-of three bodies and two camera heights; docs/accuracy.md). Pure numpy.
+`lumbar_arch` = hollow + RISE_WEIGHT * rise. Its level varies with build and camera height as much
+as with the arch, so posecoach.exercises.rest judges it against the person's own flattest reading
+(the weight and the bands were chosen on rendered clips of six bodies, cameras 0.22-0.5 m, and
+checked on renders of three others; docs/accuracy.md). Pure numpy.
 """
 from __future__ import annotations
 

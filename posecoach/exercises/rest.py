@@ -25,10 +25,12 @@ Measurements (side view, image plane = sagittal plane, degrees unless stated):
   the low back above the line joining where the buttocks and the upper back rest, plus twice the
   belly's rise against the top of the thigh behind the hip; observe_rest gives that reading, the
   analyzer turns it into the rise above the person's own flattest reading since they settled
-  (ArchBaseline; None in the first second and without a mask). ARCHED_BACK_LYING (the pelvis tipped forward, the low back lifted off the floor)
-  is a fault from ARCH_FAULT and ok up to ARCH_OK (set on rendered clips, see below); the ground
-  truth judges it on the pelvis' true tilt against the person's neutral lying pelvis (fault >= 10
-  deg anterior, ok <= 4: ARCH_TRUTH_BAND). The normal small hollow of a neutral spine is ok.
+  (ArchBaseline; None in the first second and without a mask), read only with the trunk flat,
+  the pelvis down and the knees bent. ARCHED_BACK_LYING (the pelvis tipped forward, the low back
+  lifted off the floor) is a fault from ARCH_FAULT and ok up to ARCH_OK (set on rendered clips,
+  see below); the ground truth judges it on the pelvis' true tilt against the person's neutral
+  lying pelvis (fault >= 10 deg anterior, ok <= 4: ARCH_TRUTH_BAND). The normal small hollow of a
+  neutral spine is ok.
 """
 from __future__ import annotations
 
@@ -266,8 +268,8 @@ class RestAnalyzer:
         view = self._view.update(obs.view_angle_deg) if obs.person else View.UNKNOWN
         metrics = self._metrics.update(obs.metrics, t_ms)
         judging = obs.person and posture == "supine" and view == View.SIDE
-        metrics["lumbar_arch"] = self.arch_base.update(metrics.get("lumbar_arch"), judging and self._legs_placed(metrics),
-                                                       t_ms)
+        arch_judged = judging and self._legs_placed(metrics)
+        metrics["lumbar_arch"] = self.arch_base.update(metrics.get("lumbar_arch"), arch_judged, t_ms)
         on = self._faults.update(metrics, judging, t_ms, flags=scene_flags(obs.person, view))
         faults = [c for c in on if c in self.bands]
         interface = [c for c in on if c not in self.bands]
