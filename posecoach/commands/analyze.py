@@ -3,6 +3,7 @@ many at once, with one progress bar; a bad file costs one line and the others ca
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,10 @@ def add_parser(sub: Any) -> None:
     an.add_argument("--plan", type=Path, metavar="FILE", help="a therapist's plan (TOML)")
     an.add_argument("--plain", action="store_true",
                     help="the plain baseline: raw landmark angles, fixed thresholds, no smoothing")
+    an.add_argument("--sagittal-model", action=argparse.BooleanOptionalAction, default=None,
+                    help="the learned oblique-camera correction of the lunge's angles (default: off)")
+    an.add_argument("--sagittal-min-view", type=float, metavar="DEG",
+                    help="with --sagittal-model: correct only frames at least DEG off the side view (default 15)")
     an.add_argument("--model-fps", type=float, metavar="FPS",
                     help="frames a second the pose model sees; the frames between get interpolated "
                          "poses (default 10 for the lunge, every frame for rest, ball and --plain; "
@@ -49,7 +54,12 @@ def run(args: argparse.Namespace) -> int:
     from posecoach.runner.batch import Outcome
     from posecoach.runner.engines import make_engine
 
-    settings, strings = plan_settings(args.plan, Settings(plain=args.plain))
+    base = Settings(plain=args.plain)
+    if args.sagittal_model is not None:
+        base = dataclasses.replace(base, sagittal_model=args.sagittal_model)
+    if args.sagittal_min_view is not None:
+        base = dataclasses.replace(base, sagittal_min_view_deg=args.sagittal_min_view)
+    settings, strings = plan_settings(args.plan, base)
     if args.jobs is not None and args.jobs < 1:
         raise PosecoachError("--jobs must be 1 or more")
     if args.model_fps is not None and not 0 <= args.model_fps <= 1000:
