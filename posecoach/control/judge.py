@@ -107,9 +107,10 @@ class WordJudge:
             return -1e9, [], ""
         return _log(hyp.score), list(d.seg()), hyp.hypstr
 
-    def judge(self, samples: np.ndarray, noise: np.ndarray | None = None) -> Verdict | None:
+    def judge(self, samples: np.ndarray, noise: np.ndarray | None = None, fillers: bool = True) -> Verdict | None:
         """The verdict on one utterance (int16, 16 kHz, a little silence on each side), or None
-        when the grammar finds no word in it. `noise`: the room just before it, subtracted first."""
+        when the grammar finds no word in it. `noise`: the room just before it, subtracted first.
+        fillers=False skips the filler decode (over_fillers is then +inf)."""
         if noise is not None and len(noise):
             samples = subtract_noise(samples, noise)
         floor = _FLOOR[np.arange(len(samples)) % len(_FLOOR)].astype(np.int32)
@@ -120,7 +121,7 @@ class WordJudge:
         if not said:
             return None
         frames = max(self._d.n_frames(), 1)
-        s_fill = self._decode("fillers", pcm)[0] if self._fillers else -1e9
+        s_fill = self._decode("fillers", pcm)[0] if self._fillers and fillers else -math.inf
         s_phones = self._decode("phones", pcm)[0]
         word = " ".join(w.split("(")[0] for w in said_text.split()).replace("_", " ")
         if word not in self.words:

@@ -48,18 +48,33 @@ class Keyword:
     threshold: float
 
 
-# Tuned on the dev split only (benchmarks/voice_commands.py tune): see docs/voice-commands.md.
-DEFAULT_KEYWORDS: tuple[Keyword, ...] = (
-    Keyword("pause", "pause", 2.0),
+# Tuned on the dev split only (benchmarks/voice_commands.py, docs/voice-commands.md): per word the
+# most lenient margin (step 1) with at most 1 false acceptance in 95 min of dev audio without
+# commands and at most 5 among 301 short non-command utterances said alone (many near-misses:
+# "post", "presume", "shop", "paint"). Both the issue's words and alternatives that measured
+# better on dev are accepted: "continue" (81% of dev words said alone) beside "resume" (38% at
+# its threshold: it takes "presume" for itself), "stop now" (77%) beside "stop" (44%, and "start"
+# heard as "stop"), "that hurts"/"it hurts" (77%/73%) beside "ouch" (53%). The setup should teach
+# the better ones.
+ISSUE_KEYWORDS: tuple[Keyword, ...] = (
+    Keyword("pause", "pause", -2.0),
     Keyword("resume", "resume", 2.0),
-    Keyword("next", "next", 2.0),
-    Keyword("stop", "stop", 2.0),
-    Keyword("ouch", "pain", 2.0),
+    Keyword("next", "next", -4.0),
+    Keyword("stop", "stop", 3.0),
+    Keyword("ouch", "pain", -5.0),
 )
+BETTER_KEYWORDS: tuple[Keyword, ...] = (
+    Keyword("continue", "resume", -3.0),
+    Keyword("stop now", "stop", -7.0),
+    Keyword("that hurts", "pain", -6.0),
+    Keyword("it hurts", "pain", -8.0),
+)
+DEFAULT_KEYWORDS: tuple[Keyword, ...] = ISSUE_KEYWORDS + BETTER_KEYWORDS
 
 # Words the judge knows as "not a command" besides FILLER_WORDS: the other command candidates, so
 # that "start" is not forced onto "stop" when only "stop" is a keyword.
-OTHER_CANDIDATES = ("pause", "resume", "next", "stop", "pain", "ouch", "start", "switch", "continue")
+OTHER_CANDIDATES = ("pause", "resume", "continue", "next", "stop", "stop now", "pain", "ouch", "it hurts",
+                    "that hurts", "start", "switch", "switch sides")
 
 
 def load_engine() -> Any:
@@ -77,12 +92,13 @@ class Isolation:
     time just after a muted stretch was not heard and does not count), between `min_ms` and
     `max_ms` of speech, then `close_ms` of quiet (the segmenter's; the main part of the latency).
     `min_over_fillers`: how much better (per frame) the command word must explain it than the
-    best near-miss or everyday word."""
-    quiet_before_ms: int = 400
+    best near-miss or everyday word; None: not asked (the default: on dev, a threshold on the
+    margin over the phone loop rejected near-misses at less cost in recall, and it saves a decode)."""
+    quiet_before_ms: int = 250
     min_ms: int = 150
     max_ms: int = 1400
     close_ms: int = 300
-    min_over_fillers: float = 0.0
+    min_over_fillers: float | None = None
 
 
 @dataclass(frozen=True)
@@ -141,11 +157,11 @@ class KeywordSpotter:
         iso = self.isolation
         if not len(u.samples) or not iso.min_ms <= u.duration_ms <= iso.max_ms or u.quiet_before_ms < iso.quiet_before_ms:
             return None
-        v = self._judge.judge(u.samples, u.noise)
+        v = self._judge.judge(u.samples, u.noise, fillers=iso.min_over_fillers is not None)
         if v is None:
             return None
         k = self.keywords[v.word]
-        ok = v.margin >= k.threshold and v.over_fillers >= iso.min_over_fillers
+        ok = v.margin >= k.threshold and (iso.min_over_fillers is None or v.over_fillers >= iso.min_over_fillers)
         self.detections.append(Detection(v.word, u.start_ms, u.end_ms, v.margin, v.over_fillers,
                                          u.quiet_before_ms, ok))
         if not ok or u.end_ms - self._last.get(k.command, -10**9) < self.refractory_ms:
