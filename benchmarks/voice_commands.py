@@ -116,6 +116,44 @@ def tune(corpora: list[Path], work: Path, activity: str, close_ms: int, words: l
     (work / f"tuned_{activity}_c{close_ms}.json").write_text(json.dumps(best, indent=1))
 
 
+# -- curve ---------------------------------------------------------------------------------------
+def curve(corpora: list[Path], work: Path, split: str, kw: list[tuple[str, str, float]], quiet_ms: int, max_ms: int) -> None:
+    """From the stored judgements: the keyword set with every threshold moved by the same offset,
+    recall of its words said alone (all and by SNR), false commands per hour of audio without
+    commands, per 1000 short non-command utterances, and commands for a wrongly heard candidate."""
+    files = load_files(corpora, split)
+    feats = {json.loads(line)["path"]: json.loads(line)["utterances"]
+             for line in feature_path(work, split, "silero", 300).read_text().splitlines()}
+    words = {w: (c, t) for w, c, t in kw}
+    hours = sum(f["seconds"] for f in files if f["kind"] in ("other", "silence", "commands")) / 3600
+    n_short = sum(len(f.get("spoken", [])) for f in files if f["kind"] == "short")
+    print(f"{split}: {', '.join(f'{w} {t:+.1f}' for w, _, t in kw)}; quiet before >= {quiet_ms} ms, <= {max_ms} ms")
+    for delta in (-4, -2, -1, 0, 1, 2, 4, 6):
+        def ok(u: list) -> bool:
+            return (u[4] in words and 150 <= u[1] - u[0] <= max_ms and u[2] >= quiet_ms
+                    and u[5] >= words[u[4]][1] + delta)
+        found: dict[object, list[bool]] = defaultdict(list)
+        wrong = said = false_long = false_short = 0
+        for f in files:
+            events = f.get("events", [])
+            for e in events:
+                if not e["alone"]:
+                    continue
+                said += 1
+                us = [u for u in feats[f["wav"]] if ok(u) and overlaps(u[0], u[1], e)]
+                if e["word"] in words:
+                    found[f.get("snr")].append(any(words[u[4]][0] == COMMAND_OF[e["word"]] for u in us))
+                wrong += any(words[u[4]][0] != COMMAND_OF[e["word"]] for u in us)
+            if f["kind"] != "coach":
+                lone = [u for u in feats[f["wav"]] if ok(u) and not any(overlaps(u[0], u[1], e) for e in events)]
+                false_short += len(lone) if f["kind"] == "short" else 0
+                false_long += len(lone) if f["kind"] != "short" else 0
+        allf = [x for v in found.values() for x in v]
+        by = " ".join(f"{k or 'clean'}:{100 * sum(found[k]) / max(len(found[k]), 1):.0f}" for k in (None, 20.0, 10.0, 5.0))
+        print(f"  offset {delta:+d}: recall {100 * sum(allf) / max(len(allf), 1):.0f}% ({by}) | false {false_long / hours:.1f}/h "
+              f"| short {1000 * false_short / max(n_short, 1):.0f}/1000 | wrong command {wrong}/{said}")
+
+
 # -- evaluate ------------------------------------------------------------------------------------
 def run_file(args: tuple[dict, list[tuple[str, str, float]], dict, str]) -> dict:
     """The product's streaming spotter over one file (and guarded runs for coach echo)."""
@@ -143,8 +181,9 @@ def run_file(args: tuple[dict, list[tuple[str, str, float]], dict, str]) -> dict
     return out
 
 
-def evaluate(corpora: list[Path], splits: list[str], kw: list[tuple[str, str, float]], iso: dict, act: str) -> None:
-    wanted = {c for _, c, _ in kw}
+def evaluate(corpora: list[Path], splits: list[str], kw: list[tuple[str, str, float]], iso: dict, act: str,
+             dump: Path | None = None) -> None:
+    wanted = {w for w, _, _ in kw}
     print("keywords:", ", ".join(f"{w}->{c} {t:+.1f}" for w, c, t in kw), "|", Isolation(**iso), "| activity", act)
     for split in splits:
         files = load_files(corpora, split)
@@ -153,11 +192,14 @@ def evaluate(corpora: list[Path], splits: list[str], kw: list[tuple[str, str, fl
         with Pool(2) as pool:
             results = pool.map(run_file, [(f, kw, iso, act) for f in files], chunksize=1)
         report(files, results, wanted, split)
+        if dump is not None:
+            dump.mkdir(parents=True, exist_ok=True)
+            (dump / f"results_{split}.json").write_text(json.dumps({"keywords": kw, "files": files, "results": results}))
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("step", choices=["features", "tune", "evaluate"])
+    ap.add_argument("step", choices=["features", "tune", "curve", "evaluate", "report"])
     ap.add_argument("--corpus", type=Path, action="append", required=True)
     ap.add_argument("--work", type=Path, default=Path("/work/data/issue13-kws2/work"))
     ap.add_argument("--splits", default="dev,heldout,espeak")
@@ -167,17 +209,29 @@ def main() -> None:
     ap.add_argument("--budget", type=int, default=1, help="false acceptances allowed per word on dev (tune)")
     ap.add_argument("--keywords", help="evaluate: 'word:command:threshold,...' instead of the shipped ones")
     ap.add_argument("--isolation", default="{}", help="evaluate: JSON of Isolation fields to override")
+    ap.add_argument("--dump", type=Path, help="evaluate: write every command found per file to DIR/results_<split>.json")
     a = ap.parse_args()
     splits = a.splits.split(",")
     if a.step == "features":
         run_features(a.corpus, a.work, splits, a.activity, a.close_ms)
+    elif a.step == "report":
+        for split in splits:
+            d = json.loads((a.dump / f"results_{split}.json").read_text())
+            print("keywords:", ", ".join(f"{w}->{c} {t:+.1f}" for w, c, t in d["keywords"]))
+            report(d["files"], d["results"], {w for w, _, _ in d["keywords"]}, split)
+    elif a.step == "curve":
+        kw = ([(w, c, float(t)) for w, c, t in (k.split(":") for k in a.keywords.split(","))] if a.keywords
+              else [(k.word, k.command, k.threshold) for k in DEFAULT_KEYWORDS])
+        iso = Isolation(**json.loads(a.isolation))
+        for split in splits:
+            curve(a.corpus, a.work, split, kw, iso.quiet_before_ms, iso.max_ms)
     elif a.step == "tune":
         tune(a.corpus, a.work, a.activity, a.close_ms, a.words.split(","), a.budget)
     else:
         kw = ([(w, c, float(t)) for w, c, t in (k.split(":") for k in a.keywords.split(","))] if a.keywords
               else [(k.word, k.command, k.threshold) for k in DEFAULT_KEYWORDS])
         iso = {"close_ms": a.close_ms, **json.loads(a.isolation)}
-        evaluate(a.corpus, splits, kw, iso, a.activity)
+        evaluate(a.corpus, splits, kw, iso, a.activity, a.dump)
 
 
 if __name__ == "__main__":

@@ -38,17 +38,17 @@ def overlaps(start: int, end: int, ev: dict) -> bool:
     return start <= ev["end_ms"] + SLACK_MS and end >= ev["start_ms"] - SLACK_MS
 
 
-def score_file(f: dict, commands: list[list], wanted: set[str]) -> tuple[list[dict], list[list]]:
-    """(one row per spoken event of a wanted command: found or not, latency; the false commands)."""
+def score_file(f: dict, commands: list[list], words: set[str]) -> tuple[list[dict], list[list]]:
+    """(one row per spoken event of a keyword: found or not, latency; the false commands)."""
     rows, used = [], set()
     for e in f.get("events", []):
         cmd = COMMAND_OF[e["word"]]
-        if cmd not in wanted:
+        if e["word"] not in words and not (not e["alone"] and any(COMMAND_OF[w] == cmd for w in words)):
             continue
         hit = next((i for i, c in enumerate(commands) if c[1] == cmd and i not in used and overlaps(c[2], c[0], e)), None)
         if hit is not None:
             used.add(hit)
-        rows.append({**e, "command": cmd, "voice": f.get("voice"), "pitch": f.get("pitch"), "snr": f.get("snr"),
+        rows.append({**e, "command": cmd, "corpus": Path(f["wav"]).parent.parent.name, "voice": f.get("voice"), "pitch": f.get("pitch"), "snr": f.get("snr"),
                      "reverb": f.get("reverb"), "found": hit is not None,
                      "latency": commands[hit][3] - e["end_ms"] if hit is not None and len(commands[hit]) > 3 else None})
     return rows, [c for i, c in enumerate(commands) if i not in used]
@@ -69,28 +69,40 @@ def report(files: list[dict], results: list[dict], wanted: set[str], title: str)
     """Recall tables by word, command, voice, SNR, tempo, pitch, reverb, alone; false commands per
     hour by kind of audio; latency and CPU. `results[i]`: {"commands", "busy", "seconds"} for files[i]
     and optionally "guarded": {tail_ms: commands} for coach files."""
-    rows, false_cmd, secs_cmd = [], defaultdict(int), 0.0
+    rows, false_cmd, wrong, secs_cmd = [], defaultdict(int), 0, 0.0
+    near: dict[str, int] = defaultdict(int)
     for f, r in zip(files, results):
         if f["kind"] == "commands":
             rr, false = score_file(f, r["commands"], wanted)
             rows += rr
             secs_cmd += r["seconds"]
+            events = f.get("events", [])
             for c in false:
-                false_cmd[c[1]] += 1
+                hit = [e for e in events if overlaps(c[2], c[0], e)]
+                if not hit:
+                    false_cmd[c[1]] += 1
+                elif hit[0]["word"] in wanted:
+                    wrong += 1  # a keyword heard as another command
+                else:
+                    near[hit[0]["word"]] += 1  # another candidate ("start", "pain") taken for a command
     alone = [r for r in rows if r["alone"]]
     print(f"\n== {title}: {len(files)} files, {sum(r['seconds'] for r in results) / 60:.1f} min of audio")
     print(f"  recall, words said alone: {sum(r['found'] for r in alone)}/{len(alone)} = {pct([r['found'] for r in alone])}")
     carried = [r for r in rows if not r["alone"]]
     if carried:
         print(f"  recall, words in a carrier phrase ('okay, pause'): {pct([r['found'] for r in carried])}")
-    for key in ("word", "command", "voice", "snr", "tempo", "pitch", "reverb"):
+    for key in ("word", "command", "corpus", "voice", "snr", "tempo", "pitch", "reverb"):
         print(f"  alone, by {key}: {breakdown(alone, key)}")
     lat = [r["latency"] for r in alone if r["latency"] is not None]
     if lat:
         q = np.percentile(lat, [50, 90, 100])
         print(f"  latency, spoken word's end -> command handed over (audio ms): median {q[0]:.0f}, p90 {q[1]:.0f}, max {q[2]:.0f}")
     n = sum(false_cmd.values())
-    print(f"  false commands in the command files (other commands, carriers, sentences between): {n} in "
+    n_kw = len(rows)
+    n_other = sum(1 for f in files if f["kind"] == "commands" for e in f.get("events", []) if e["word"] not in wanted)
+    print(f"  a keyword heard as another command: {wrong} of {n_kw} keywords said")
+    print(f"  a command from another candidate word said (not a keyword here): {sum(near.values())} of {n_other} {dict(near)}")
+    print(f"  false commands in the command files between the candidates (sentences, quiet): {n} in "
           f"{secs_cmd / 60:.1f} min = {n / max(secs_cmd / 3600, 1e-9):.1f}/h {dict(false_cmd)}")
     for kind in NEGATIVE_KINDS:
         sel = [r for f, r in zip(files, results) if f["kind"] == kind]

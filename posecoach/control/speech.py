@@ -70,6 +70,17 @@ BETTER_KEYWORDS: tuple[Keyword, ...] = (
     Keyword("it hurts", "pain", -8.0),
 )
 DEFAULT_KEYWORDS: tuple[Keyword, ...] = ISSUE_KEYWORDS + BETTER_KEYWORDS
+# A stricter set by a stricter dev rule (no false acceptance in the 95 min without commands, at
+# most 1 of the 301 short non-command utterances per word); "resume", "stop" and "ouch" cannot
+# meet it on dev and are left out. Fewer false commands, fewer commands heard (docs).
+STRICT_KEYWORDS: tuple[Keyword, ...] = (
+    Keyword("pause", "pause", 2.0),
+    Keyword("continue", "resume", 2.0),
+    Keyword("next", "next", 0.0),
+    Keyword("stop now", "stop", 0.0),
+    Keyword("that hurts", "pain", 0.0),
+    Keyword("it hurts", "pain", -1.0),
+)
 
 # Words the judge knows as "not a command" besides FILLER_WORDS: the other command candidates, so
 # that "start" is not forced onto "stop" when only "stop" is a keyword.
