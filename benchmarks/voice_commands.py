@@ -197,6 +197,18 @@ def evaluate(corpora: list[Path], splits: list[str], kw: list[tuple[str, str, fl
             (dump / f"results_{split}.json").write_text(json.dumps({"keywords": kw, "files": files, "results": results}))
 
 
+def parse_keywords(spec: str) -> list[tuple[str, str, float]]:
+    """'word:threshold' or 'word:command:threshold', comma-separated; the command defaults to the
+    word's (COMMAND_OF), and the old names (next, stop, pain) are read as the word's command."""
+    out = []
+    for k in spec.split(","):
+        p = k.split(":")
+        w, t = p[0], float(p[-1])
+        c = p[1] if len(p) == 3 and p[1] in COMMAND_OF.values() else COMMAND_OF[w]
+        out.append((w, c, t))
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("step", choices=["features", "tune", "curve", "evaluate", "report"])
@@ -220,7 +232,7 @@ def main() -> None:
             print("keywords:", ", ".join(f"{w}->{c} {t:+.1f}" for w, c, t in d["keywords"]))
             report(d["files"], d["results"], {w for w, _, _ in d["keywords"]}, split)
     elif a.step == "curve":
-        kw = ([(w, c, float(t)) for w, c, t in (k.split(":") for k in a.keywords.split(","))] if a.keywords
+        kw = (parse_keywords(a.keywords) if a.keywords
               else [(k.word, k.command, k.threshold) for k in DEFAULT_KEYWORDS])
         iso = Isolation(**json.loads(a.isolation))
         for split in splits:
@@ -228,7 +240,7 @@ def main() -> None:
     elif a.step == "tune":
         tune(a.corpus, a.work, a.activity, a.close_ms, a.words.split(","), a.budget)
     else:
-        kw = ([(w, c, float(t)) for w, c, t in (k.split(":") for k in a.keywords.split(","))] if a.keywords
+        kw = (parse_keywords(a.keywords) if a.keywords
               else [(k.word, k.command, k.threshold) for k in DEFAULT_KEYWORDS])
         iso = {"close_ms": a.close_ms, **json.loads(a.isolation)}
         evaluate(a.corpus, splits, kw, iso, a.activity, a.dump)

@@ -14,9 +14,9 @@ from pathlib import Path
 import numpy as np
 
 # What each spoken candidate means. "pain" and the pain phrases all mean the pain stop.
-COMMAND_OF = {"pause": "pause", "resume": "resume", "continue": "resume", "next": "next", "stop": "stop",
-              "stop now": "stop", "pain": "pain", "ouch": "pain", "it hurts": "pain", "that hurts": "pain",
-              "start": "start", "switch": "switch", "switch sides": "switch"}
+COMMAND_OF = {"pause": "pause", "resume": "resume", "continue": "resume", "next": "move_on", "stop": "end",
+              "stop now": "end", "pain": "pain_stop", "ouch": "pain_stop", "it hurts": "pain_stop",
+              "that hurts": "pain_stop", "start": "start", "switch": "switch_side", "switch sides": "switch_side"}
 SLACK_MS = 150
 NEGATIVE_KINDS = ("other", "short", "silence", "coach")
 KIND_LABEL = {"other": "other speech (sentences) + room noise", "short": "short everyday utterances (not commands)",

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from samplegen.gestures import GESTURE_HANDS
 from samplegen.scenario import (BodySpec, CameraSpec, RoomSpec, ScenarioError, WebcamSpec, _body, _build,
                                 _check_range, _room)
 
@@ -34,6 +35,7 @@ class LyingPosture:
     trunk_up_deg: float = 0.0
     feet: str = "flat"
     chest_up_deg: float = 22.0  # prone: spine extension, propped on the forearms
+    hands: str = "belly"  # supine: belly, or a gesture of samplegen.gestures (raise_left, ...)
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,8 @@ def _parse(data: dict[str, Any], stem: str) -> LyingScenario:
         posture = _build(LyingPosture, raw, f"keyframes[{i}]")
         if posture.kind not in KINDS:
             raise ScenarioError(f"keyframes[{i}]: kind must be one of {KINDS}")
+        if posture.hands != "belly" and (posture.kind != "supine" or posture.hands not in GESTURE_HANDS):
+            raise ScenarioError(f"keyframes[{i}]: hands must be belly, or (supine) one of {GESTURE_HANDS}")
         if posture.feet not in ("flat", "relaxed"):
             raise ScenarioError(f"keyframes[{i}]: feet must be flat or relaxed")
         _check_range(f"keyframes[{i}] knee_deg", posture.knee_deg, 45, 180)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from samplegen.body import Body
+from samplegen.gestures import GESTURE_HANDS, raised_targets
 from samplegen.lying import LyingPosture, rot_x
 from samplegen.scenario import Posture
 from samplegen.solver import PostureSolver, SolvedPose
@@ -73,7 +74,7 @@ class LyingSolver(PostureSolver):
                 lo, hi = (mid, hi) if gap(mid) < 0 else (lo, mid)
             phi = 0.5 * (lo + hi)
         rv = rotvecs(phi)
-        self._hands_mode = "belly"
+        self._hands_mode = p.hands if p.hands in GESTURE_HANDS else "belly"
         solved = SolvedPose(rv, np.zeros(3), 0.0, {})
         self._place_hands(solved, Posture(), "hips")
         return LyingPose(solved.rotvecs, turn)
@@ -111,6 +112,12 @@ class LyingSolver(PostureSolver):
                 wrist = elbow + np.array([-sign * 0.06, 0.0, 0.24])
                 out[s] = (wrist, wrist + np.array([-sign * 0.02, -0.01, 0.08]), elbow)
             return out
+        if self._hands_mode in GESTURE_HANDS:  # the other hand stays on the belly
+            gesture, self._hands_mode = self._hands_mode, "belly"
+            try:
+                return raised_targets(self._hand_targets(posed, p, hands, floor_z), J, gesture, lying=True)
+            finally:
+                self._hands_mode = gesture
         hip_l, hip_r = J("upperleg01.L"), J("upperleg01.R")
         mid = 0.5 * (hip_l + hip_r)
         belly = self.trunk_ids[np.abs(posed.vertices[self.trunk_ids, 2] - (mid[2] + 0.1)) < 0.03]

@@ -28,6 +28,7 @@ from posecoach.exercises.rest import rest_bands
 from samplegen.appearance import Appearance
 from samplegen.body import JOINT_BONES, Body
 from samplegen.degrade import degrade
+from samplegen.gestures import gesture_truth, wave_axes, wave_rotvecs
 from samplegen.lying import LyingScenario, load_lying_scenario, rot_x, rot_z
 from samplegen.lying_pose import LyingPose, LyingSolver
 from samplegen.metrics import judge
@@ -88,6 +89,7 @@ class LyingClip:
                 continue
             self.poses.append(self.solver.solve_lying(key.posture))
             log(f"  t={key.t_s:4.1f}s {key.posture.kind} turn={self.poses[-1].turn_deg:.1f}")
+        self.waves = wave_axes(self.body, sc.keyframes, [p.rotvecs if p else None for p in self.poses])
         self.look = Appearance.build(self.body, spec, seed=sc.seed)
         self.belly = belly_weights(self.body)
         self.motion = NaturalMotion(MotionSpec(breathing_deg=0.0, head_deg=1.5, drift_m=0.0, seed=sc.seed), self.body.index)
@@ -126,6 +128,7 @@ class LyingClip:
         """World vertices, joint centres, ball mesh (or None), facing rotation, belly rise (m)."""
         body = self.body
         rv, _ = self.motion.apply(pose.rotvecs, t)
+        rv = wave_rotvecs(rv, self.sc.keyframes, t, body.index, _segment, self.waves)
         posed = body.pose(rv, np.zeros(3))
         verts = self.look.dress(posed.vertices, body.faces)
         rise = self.belly_rise(t) if kind in ("supine", "transition") and self.sc.breathing_bpm > 0 else 0.0
@@ -248,6 +251,7 @@ def _write_truth(path: Path, sc: LyingScenario, video: str, rows: list[dict]) ->
         "generator": "samplegen.lying (anny body model, pyrender)", "head": sc.head,
         "breathing_bpm": sc.breathing_bpm, "breathing_amp_m": sc.breathing_amp_m, "ball_side": sc.ball_side,
         "body": asdict(sc.body), "camera": asdict(sc.camera),
+        **gesture_truth(sc.keyframes, rows),
     }
     head = json.dumps(doc, indent=1)[:-2]
     body = ",\n  ".join(json.dumps(r, separators=(",", ":")) for r in rows)

@@ -14,7 +14,8 @@ import trimesh
 from samplegen.appearance import Appearance
 from samplegen.body import JOINT_BONES, Body
 from samplegen.degrade import degrade
-from samplegen.motion import NaturalMotion, timeline_state, walk_cycle
+from samplegen.gestures import gesture_truth, wave_axes, wave_rotvecs
+from samplegen.motion import NaturalMotion, _segment, timeline_state, walk_cycle
 from samplegen.scenario import Scenario
 from samplegen.scene import MAT_THICKNESS_M, Camera, Stage
 from samplegen.solver import PostureSolver, SolvedPose
@@ -100,6 +101,7 @@ def render_clip(scenario: Scenario, out_dir: Path, preview: bool = False, log: C
         if pose.achieved:
             vals = ", ".join(f"{k}={v:.1f}" for k, v in pose.achieved.items() if v is not None)
             log(f"  t={key.t_s:4.1f}s {key.posture.kind} {key.posture.front}: {vals}")
+    waves = wave_axes(body, scenario.keyframes, [p.rotvecs if p else None for p in solved])
     solve_s = time.time() - t0
     width, height = scenario.size
     camera = Camera.from_spec(scenario.camera, width, height)
@@ -128,6 +130,7 @@ def render_clip(scenario: Scenario, out_dir: Path, preview: bool = False, log: C
         present = False
         if state.present and state.rotvecs is not None and state.anchor is not None:
             rv, drift = motion.apply(state.rotvecs, t)
+            rv = wave_rotvecs(rv, scenario.keyframes, t, body.index, _segment, waves)
             if state.phase == "moving":
                 rv = walk_cycle(rv, state.path_m, body.index)
             posed = body.pose(rv, np.zeros(3))
@@ -181,7 +184,8 @@ def render_clip(scenario: Scenario, out_dir: Path, preview: bool = False, log: C
     stage.close()
     if writer is not None:
         writer.release()
-        write_truth(truth_path, scenario, video_path.name, per_frame, width, height)
+        write_truth(truth_path, scenario, video_path.name, per_frame, width, height,
+                    extra=gesture_truth(scenario.keyframes, per_frame))
     if preview:
         cv2.imwrite(str(out_dir / f"{scenario.stem}.preview.png"), _contact_sheet(thumbs)[:, :, ::-1])
     log(f"{scenario.stem}: {rendered} frames, solve {solve_s:.1f} s, {render_s * 1000:.0f} ms/frame")

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from samplegen.gestures import GESTURE_HANDS
+
 SKIN_TONES: dict[str, tuple[int, int, int]] = {
     "very_light": (236, 206, 186),
     "light": (224, 182, 150),
@@ -251,6 +253,8 @@ def _keyframe(data: dict[str, Any], index: int) -> Keyframe:
         raise ScenarioError(f"{where}: posture must be one of {POSTURE_KINDS}")
     if posture.front not in ("left", "right"):
         raise ScenarioError(f"{where}: front must be left or right")
+    if posture.hands not in (None, "thigh", "hips", *GESTURE_HANDS):
+        raise ScenarioError(f"{where}: hands must be thigh, hips or one of {GESTURE_HANDS}")
     if posture.knee_deg is not None:
         _check_range(f"{where} knee_deg", posture.knee_deg, 60, 150)
     _check_range(f"{where} pelvic_tilt_deg", posture.pelvic_tilt_deg, -25, 25)

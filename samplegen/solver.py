@@ -16,6 +16,7 @@ import numpy as np
 import torch
 
 from samplegen.body import Body
+from samplegen.gestures import GESTURE_HANDS, raised_targets
 from samplegen.metrics import sagittal_metrics
 from samplegen.scenario import Posture
 
@@ -261,6 +262,8 @@ class PostureSolver:
         """Per side: (wrist target, middle-knuckle target or None, elbow target or None), body frame."""
         b = self.body
         J = lambda name: posed.joint(self._i(name))  # noqa: E731
+        if hands in GESTURE_HANDS:  # the other hand rests as usual (thigh; hanging when standing)
+            return raised_targets(self._hand_targets(posed, p, "thigh", floor_z), J, hands)
         out: dict[str, tuple] = {}
         if p.kind == "standing" and hands == "thigh":
             for s, sign in (("L", 1.0), ("R", -1.0)):

@@ -77,8 +77,9 @@ def frame_record(
     }
 
 
-def write_truth(path: Path, scenario: Scenario, video_name: str, per_frame: list[dict[str, Any]], width: int, height: int) -> None:
-    """Write <stem>.truth.json (see docs/ground-truth.md)."""
+def write_truth(path: Path, scenario: Scenario, video_name: str, per_frame: list[dict[str, Any]], width: int, height: int,
+                extra: dict[str, Any] | None = None) -> None:
+    """Write <stem>.truth.json (see docs/ground-truth.md); `extra`: more top-level keys (gestures)."""
     doc = {
         "video": video_name,
         "fps": scenario.fps,
@@ -92,6 +93,7 @@ def write_truth(path: Path, scenario: Scenario, video_name: str, per_frame: list
         "joint_names": sorted(JOINT_BONES),
         "body": asdict(scenario.body),
         "camera": asdict(scenario.camera),
+        **(extra or {}),
     }
     head = json.dumps(doc, indent=1)[:-2]  # drop the closing "\n}"
     rows = ",\n  ".join(json.dumps(r, separators=(",", ":")) for r in per_frame)

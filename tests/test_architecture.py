@@ -11,7 +11,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "posecoach"
 # Lowest first: a module may import from its own layer and the layers before it, never after.
-LAYERS = ("core", "vision", "pelvis", "exercises", "sessions", "control", "outputs", "ui", "runner", "commands")
+LAYERS = ("core", "vision", "pelvis", "exercises", "control", "sessions", "outputs", "ui", "runner", "commands")
 # The edge: the only layers whose modules may import cv2 or MediaPipe when they are imported.
 EDGE = ("vision", "ui")
 

@@ -119,7 +119,7 @@ def test_camera_that_stops_mid_session_ends_cleanly_and_keeps_the_session(clip: 
     """The camera delivers 2 s, then is unplugged for good: reconnection is tried for
     reconnect_s (3 s), then the session ends, is saved, and the user is told why."""
     session = tmp_path / "session"
-    proc = run_cli(["live", "--camera", "0", "--no-window", "--mute", "--session-dir", str(session)],
+    proc = run_cli(["live", "--camera", "0", "--start-now", "--no-window", "--mute", "--session-dir", str(session)],
                    prelude=f"import fakecam; fakecam.install({str(clip)!r}, unplug_after_s=2.0)")
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr
@@ -134,7 +134,7 @@ def test_camera_that_stops_mid_session_ends_cleanly_and_keeps_the_session(clip: 
 def test_camera_that_comes_back_is_reconnected(clip: Path, tmp_path: Path) -> None:
     """Unplugged for 1 s after 1.5 s, then back: the session goes on (frames after the gap)."""
     session = tmp_path / "session"
-    proc = run_cli(["live", "--camera", "0", "--no-window", "--mute", "--session-dir", str(session),
+    proc = run_cli(["live", "--camera", "0", "--start-now", "--no-window", "--mute", "--session-dir", str(session),
                     "--max-seconds", "5"],
                    prelude=f"import fakecam; fakecam.install({str(clip)!r}, unplug_after_s=1.5, replug_after_s=1.0)")
     assert proc.returncode == 0, proc.stderr

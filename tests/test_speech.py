@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from posecoach.control.command import Command
+from posecoach.control.commands import Command
 from posecoach.control.listener import SpanGuard, SpeakingGuard, VoiceListener
 from posecoach.control.microphone import AudioChunk, WavMicrophone
 from posecoach.control import speech

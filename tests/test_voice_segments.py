@@ -65,14 +65,14 @@ def test_noise_subtraction_keeps_a_tone_and_removes_steady_noise():
 
 
 def test_phrases_are_keywords_and_the_issue_words_still_work():
-    """continue -> resume and "stop now" -> stop are found; this take of "that hurts" (-350 cents)
+    """continue -> resume and "stop now" -> end are found; this take of "that hurts" (-350 cents)
     scores below its threshold (about -10 against -6): a real miss, counted in the benchmark."""
     truth = json.loads((AUDIO / "alternatives.json").read_text())
     spotter = speech.KeywordSpotter()
     found = []
     for c in WavMicrophone(AUDIO / "alternatives.wav", paced=False):
         found += spotter.feed(c.samples, c.t_ms)
-    assert [c.command for c in found] == ["resume", "stop"]
+    assert [c.command for c in found] == ["resume", "end"]
     for c, t in zip(found, truth):
         assert t["start_ms"] < c.t_ms <= t["end_ms"] + 300
     assert [d.word for d in spotter.detections] == ["continue", "stop now", "that hurts"]

@@ -49,10 +49,11 @@ def run_session(name: str, args: argparse.Namespace, settings: Settings, strings
     keeps its log."""
     from posecoach.runner.open import open_session
     from posecoach.ui.live import LiveOptions, run_live
-    from posecoach.vision.sources import open_live_source
+    from posecoach.vision.sources import CameraSource, open_live_source
 
-    guided = name == "lunge" and args.video is None  # a camera's person can follow the calibration
     source = open_live_source(args.camera, args.video, args.speed)
+    camera = isinstance(source, CameraSource)  # not a video, nor the demo played for want of a camera
+    guided = name == "lunge" and camera  # a person in front of a camera can follow the calibration
     folder = session_dir(args.session_dir) if keep else args.session_dir
     try:
         session = open_session(name, settings, strings=strings, guided=guided, **options)
@@ -63,8 +64,17 @@ def run_session(name: str, args: argparse.Namespace, settings: Settings, strings
                        large=args.large, session_dir=folder, settings=settings, strings=strings,
                        max_seconds=args.max_seconds, show_safety=getattr(args, "safety", False),
                        record=getattr(args, "record", False), history=keep and not args.no_history,
-                       report=keep)
+                       report=keep, mic=args.mic,
+                       wait_for_start=wait_for_start(name, args, camera))
     return run_live(session, source, opts), folder
+
+
+def wait_for_start(name: str, args: argparse.Namespace, camera: bool) -> bool:
+    """A person in front of a camera starts when ready (a raised hand, SPACE); a video, the demo
+    included, starts at once unless asked; the setup check never waits."""
+    if name == "setup":
+        return False
+    return bool(args.wait_for_start or (camera and not args.start_now))
 
 
 def run(args: argparse.Namespace) -> int:

@@ -39,6 +39,14 @@ def add_stream_options(p: argparse.ArgumentParser, plan_help: str) -> None:
     p.add_argument("--session-dir", type=Path, metavar="DIR",
                    help="where to keep this session (log, report); default: a new folder in the data folder")
     p.add_argument("--no-history", action="store_true", help="do not add this session to the history")
+    p.add_argument("--mic", metavar="FILE|DEVICE",
+                   help="voice commands (pause, resume, next, stop, ouch) from a microphone: 'default', a "
+                        "device number, or a WAV file standing in for one (needs posecoach[voice-control])")
+    start = p.add_mutually_exclusive_group()
+    start.add_argument("--wait-for-start", action="store_true",
+                       help="with --video: wait for a raised hand (or SPACE) before coaching, as with a camera")
+    start.add_argument("--start-now", action="store_true",
+                       help="with a camera: start coaching at once instead of waiting for a raised hand")
 
 
 def plan_settings(plan_path: Path | None, base: Settings | None = None) -> tuple[Settings, dict[str, str] | None]:

@@ -7,7 +7,11 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from posecoach.commands.options import add_stream_options, plan_settings, with_setup_check
+from posecoach.commands.options import (
+    add_stream_options,
+    plan_settings,
+    with_setup_check,
+)
 
 
 def add_parser(sub: Any) -> None:

@@ -1,5 +1,4 @@
-"""Hands-free control: spoken (and gesture) commands as timestamped events.
-
-Pure Python + numpy; the speech engine (PocketSphinx) is optional and imported only when voice
-commands are used. No cv2 or mediapipe here.
-"""
+"""Hands-free control: commands read from the pose (gestures) or heard (spoken words), as
+timestamped `Command` events (posecoach.control.commands). numpy only; the speech engine
+(PocketSphinx, an optional extra) is imported only when voice commands are used. No cv2 or
+mediapipe here."""

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Protocol
 
-from posecoach.control.command import Command
+from posecoach.control.commands import Command
 from posecoach.control.microphone import AudioChunk
 from posecoach.control.speech import KeywordSpotter
 

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from posecoach.control.activity import VoiceActivity, default_activity
-from posecoach.control.command import Command
+from posecoach.control.commands import END, MOVE_ON, PAIN_STOP, PAUSE, RESUME, Command
 from posecoach.control.judge import FILLER_WORDS, WordJudge
 from posecoach.control.segments import SegmentRules, Utterance, UtteranceSegmenter
 
@@ -57,29 +57,29 @@ class Keyword:
 # heard as "stop"), "that hurts"/"it hurts" (77%/73%) beside "ouch" (53%). The setup should teach
 # the better ones.
 ISSUE_KEYWORDS: tuple[Keyword, ...] = (
-    Keyword("pause", "pause", -2.0),
-    Keyword("resume", "resume", 2.0),
-    Keyword("next", "next", -4.0),
-    Keyword("stop", "stop", 3.0),
-    Keyword("ouch", "pain", -5.0),
+    Keyword("pause", PAUSE, -2.0),
+    Keyword("resume", RESUME, 2.0),
+    Keyword("next", MOVE_ON, -4.0),
+    Keyword("stop", END, 3.0),
+    Keyword("ouch", PAIN_STOP, -5.0),
 )
 BETTER_KEYWORDS: tuple[Keyword, ...] = (
-    Keyword("continue", "resume", -3.0),
-    Keyword("stop now", "stop", -7.0),
-    Keyword("that hurts", "pain", -6.0),
-    Keyword("it hurts", "pain", -8.0),
+    Keyword("continue", RESUME, -3.0),
+    Keyword("stop now", END, -7.0),
+    Keyword("that hurts", PAIN_STOP, -6.0),
+    Keyword("it hurts", PAIN_STOP, -8.0),
 )
 DEFAULT_KEYWORDS: tuple[Keyword, ...] = ISSUE_KEYWORDS + BETTER_KEYWORDS
 # A stricter set by a stricter dev rule (no false acceptance in the 95 min without commands, at
 # most 1 of the 301 short non-command utterances per word); "resume", "stop" and "ouch" cannot
 # meet it on dev and are left out. Fewer false commands, fewer commands heard (docs).
 STRICT_KEYWORDS: tuple[Keyword, ...] = (
-    Keyword("pause", "pause", 2.0),
-    Keyword("continue", "resume", 2.0),
-    Keyword("next", "next", 0.0),
-    Keyword("stop now", "stop", 0.0),
-    Keyword("that hurts", "pain", 0.0),
-    Keyword("it hurts", "pain", -1.0),
+    Keyword("pause", PAUSE, 2.0),
+    Keyword("continue", RESUME, 2.0),
+    Keyword("next", MOVE_ON, 0.0),
+    Keyword("stop now", END, 0.0),
+    Keyword("that hurts", PAIN_STOP, 0.0),
+    Keyword("it hurts", PAIN_STOP, -1.0),
 )
 
 # Words the judge knows as "not a command" besides FILLER_WORDS: the other command candidates, so

@@ -30,6 +30,9 @@ class Limit:
 # demos, long ones not (the stretch is meant to stay gentle). Constructive rest: protocol 5-10 min.
 # A ball spot: protocol 30-60 s per tender spot.
 LUNGE_HOLD_S = Limit(5.0, 120.0)
+# The longest step a hold or rest timer takes between two judged frames (seconds): a longer gap is
+# a pause (the person asked for one, or the machine stalled), not time held.
+MAX_TIMER_STEP_S = 1.0
 REST_S = Limit(30.0, 1200.0)
 BALL_SPOT_S = Limit(30.0, 60.0)
 

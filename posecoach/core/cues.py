@@ -56,6 +56,21 @@ ROWS: tuple[CueSpec, ...] = (
       200, T, variant_of="PAIN_STOP"),
     S("PAIN_ADVICE", "If the pain was sharp or shooting, does not settle, or your leg feels numb or weak, "
                      "see a physiotherapist or doctor.", 0, T),
+    # hands-free control: how to, and the confirmation of each command taken (posecoach.control);
+    # said at once by the live loop, outside the pacing
+    S("CMD_HOW", "To control me from the mat, raise one hand high above your head: hold it there a second to "
+                 "pause or carry on, keep it up a few seconds more to move on, and wave it if anything hurts.",
+      150, N),
+    S("CMD_HOW_VOICE", "You can also say pause, resume, next or stop, on its own. If anything hurts, say ouch.",
+      150, N),
+    S("CMD_READY", "When you are ready, raise one hand above your head.", 150, N),
+    S("CMD_START", "Starting. Raise your hand any time to pause.", 150, N),
+    S("CMD_PAUSE", "Paused. Raise your hand to go on, or keep it up to move on.", 150, N),
+    S("CMD_RESUME", "Going on.", 150, N),
+    S("CMD_SWITCH_SIDE", "Switching sides.", 150, N),
+    S("CMD_NEXT_EXERCISE", "On to the next exercise.", 150, N),
+    S("CMD_END", "Ending the session. Well done.", 150, G),
+    S("CMD_ONE_HAND", "I can't tell one hand from two. Raise just one hand, and turn a little towards me.", 150, N),
     # routine transitions (said as the routine moves on; they outrank every exercise cue)
     S("ROUTINE_START", "First, constructive rest. Put the camera at floor level, side-on, so your whole "
                        "body is in view. Press N at any time to move on to the next exercise.", 150, N),

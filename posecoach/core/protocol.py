@@ -88,5 +88,6 @@ class Phase(StrEnum):
     RELEASING = "releasing"
     MOVING = "moving"
     TRANSITION = "transition"
+    WAITING = "waiting"  # live: waiting for the person to start (a raised hand, a key)
     DONE = "done"
     STOPPED = "stopped"

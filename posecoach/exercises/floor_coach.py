@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from posecoach.core.config import MAX_TIMER_STEP_S
 from posecoach.core.pacing import CuePacer
 from posecoach.core.protocol import Fault, Phase, View
 from posecoach.core.types import Cue
@@ -73,7 +74,7 @@ class FloorCoachBase:
 
     def _tick(self, t_ms: int, person: bool) -> tuple[float, float]:
         """(seconds since the previous frame, seconds nobody has been seen) at `t_ms`."""
-        dt = 0.0 if self._last_t is None else max(0.0, (t_ms - self._last_t) / 1000.0)
+        dt = 0.0 if self._last_t is None else min(MAX_TIMER_STEP_S, max(0.0, (t_ms - self._last_t) / 1000.0))
         self._last_t = t_ms
         if person:
             self._absent_since = None

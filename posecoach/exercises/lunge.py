@@ -23,7 +23,13 @@ from posecoach.core.types import Metrics, Pose
 from posecoach.exercises.joints import JointCentres, joint_centres
 from posecoach.exercises.judging import FaultJudge, scene_flags
 from posecoach.exercises.sagittal import camera_in_front
-from posecoach.exercises.view import SteadyAngle, ViewHysteresis, parts_out_of_frame, turn_cue, view_angle
+from posecoach.exercises.view import (
+    SteadyAngle,
+    ViewHysteresis,
+    parts_out_of_frame,
+    turn_cue,
+    view_angle,
+)
 from posecoach.pelvis.source import NullPelvis, PelvisSource
 
 

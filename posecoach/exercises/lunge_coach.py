@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from posecoach.core.config import CoachConfig
+from posecoach.core.config import MAX_TIMER_STEP_S, CoachConfig
 from posecoach.core.cues import PRIORITY
 from posecoach.core.pacing import CuePacer
 from posecoach.core.protocol import FAULT_CODES, FORM_FAULTS, Fault, Phase, View
@@ -112,7 +112,7 @@ class Coach:
 
     def update(self, st: LungeState, t_ms: int, extra: list[str] | None = None) -> CoachState:
         """extra: guidance codes seen by the caller this frame (e.g. TOO_DARK, ONE_PERSON)."""
-        dt = 0.0 if self._last_t is None else max(0.0, (t_ms - self._last_t) / 1000.0)
+        dt = 0.0 if self._last_t is None else min(MAX_TIMER_STEP_S, max(0.0, (t_ms - self._last_t) / 1000.0))
         self._last_t = t_ms
         if self.stopped:
             return CoachState(Phase.STOPPED, None, dict(self.hold_s), None, False)

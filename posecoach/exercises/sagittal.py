@@ -32,10 +32,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from posecoach.exercises.joints import JointCentres
 from posecoach.core.landmarks import Landmark as L
 from posecoach.core.landmarks import side_joints
 from posecoach.core.types import Metrics, Pose
+from posecoach.exercises.joints import JointCentres
 
 TOWARD_CAMERA = np.array([0.0, 0.0, -1.0])  # in MediaPipe world axes (z grows away from the camera)
 CAMERA_UP = np.array([0.0, -1.0, 0.0])

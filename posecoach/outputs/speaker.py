@@ -34,6 +34,10 @@ class Speaker:
     def engine_name(self) -> str:
         return self._engine.name
 
+    def speaking(self) -> bool:
+        """Whether the coach is speaking now (so voice commands do not hear it)."""
+        return self._engine.speaking()
+
     def say(self, text: str) -> None:
         if not self._muted:
             self._engine.say(text)

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from posecoach.core.config import MAX_TIMER_STEP_S
 from posecoach.core.protocol import (
     FAULT_NAMES as FAULT_NAMES,  # re-exported for reports
 )
@@ -47,7 +48,8 @@ class Tally:
 
     def add(self, rec: Mapping[str, Any]) -> None:
         t = int(rec["t_ms"])
-        dt = 0.0 if self._last_t is None else max(0.0, (t - self._last_t) / 1000.0)
+        # as the hold timer counts: a longer gap between records (a pause) is not time held
+        dt = 0.0 if self._last_t is None else min(MAX_TIMER_STEP_S, max(0.0, (t - self._last_t) / 1000.0))
         self._last_t = t
         self.frames += 1
         self.total_s += dt

@@ -12,6 +12,9 @@ Engines, best first:
 2. The system `espeak-ng` (or `espeak`) program, which plays by itself.
 3. None: cues are printed and shown on screen, with a one-line notice.
 
+A text whose every sentence was pre-rendered in the natural voice (posecoach.outputs.clips: the
+fixed cues) plays from those clips through the same player or WAV file; eSpeak NG speaks the rest.
+
 `VoiceEngine(to_file=path)` (or $POSECOACH_VOICE_FILE) renders every utterance into one WAV file
 instead of playing it, plus `path.txt` listing what was said: how tests hear the coach.
 """
@@ -28,9 +31,12 @@ import threading
 import wave
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from posecoach.outputs.clips import ClipBank
 
 ENV_FILE = "POSECOACH_VOICE_FILE"
 RATE_WPM = 150  # a little slower than eSpeak's 175 default: instructions, not conversation
@@ -215,9 +221,9 @@ class WavRecorder:
             self._wav.setsampwidth(2)
             self._wav.setframerate(sample_rate)
             self._rate = sample_rate
-        elif sample_rate != self._rate:  # never happens with one engine; resample crudely if it does
-            idx = np.linspace(0, len(samples) - 1, int(len(samples) * self._rate / sample_rate))
-            samples = samples[idx.astype(int)] if len(samples) else samples
+        elif sample_rate != self._rate and len(samples):  # clips (16 kHz) and eSpeak (22.05 kHz) mixed
+            t = np.arange(int(len(samples) * self._rate / sample_rate)) * (sample_rate / self._rate)
+            samples = np.rint(np.interp(t, np.arange(len(samples)), samples)).astype(np.int16)
         gap = np.zeros(int(GAP_S * self._rate), np.int16)
         self._wav.writeframes(np.concatenate([samples.astype(np.int16), gap]).tobytes())
         with open(self.text_path, "a", encoding="utf-8") as fh:
@@ -236,10 +242,12 @@ class VoiceEngine:
     to_file: render into this WAV file instead of playing. speak: inject the blocking
     "utterance" function (tests); otherwise the best engine on this machine is chosen, and
     VoiceUnavailable is raised when there is none.
+    clips: the natural-voice clips to play texts they cover (True: those bundled, if any; False:
+    eSpeak for everything; or a ClipBank).
     """
 
     def __init__(self, to_file: str | Path | None = None, language: str = "en", rate_wpm: int = RATE_WPM,
-                 speak: Callable[[str], None] | None = None) -> None:
+                 speak: Callable[[str], None] | None = None, clips: "ClipBank | bool" = True) -> None:
         self.spoken: list[str] = []
         self.dropped = 0
         self.warnings: list[str] = []
@@ -249,6 +257,7 @@ class VoiceEngine:
             self.name, self._speak = "custom", speak
         else:
             self.name, self._speak = self._choose(to_file, language, rate_wpm)
+            self.name, self._speak = self._with_clips(self.name, self._speak, clips)
         self._cond = threading.Condition()
         self._pending: str | None = None
         self._current: str | None = None
@@ -286,6 +295,29 @@ class VoiceEngine:
             return cli.name, cli.speak
         raise VoiceUnavailable("no audio player found (paplay, pw-play or aplay) to play speech")
 
+    def _with_clips(self, name: str, speak: Callable[[str], None],
+                    clips: "ClipBank | bool") -> tuple[str, Callable[[str], None]]:
+        """Put the natural-voice clips (bundled, or the bank given) in front of eSpeak."""
+        from posecoach.outputs.clips import ClipBank, clip_speaker
+        bank = ClipBank.bundled() if clips is True else clips or None
+        if bank is None:
+            return name, speak
+        if self._recorder is not None:
+            rec = self._recorder
+            return f"natural voice clips + {name}", clip_speaker(bank, rec.add, speak)
+        command = find_player()
+        if command is None:  # the espeak program plays by itself; clips need a player
+            return name, speak
+        player, stop_espeak = Player(command), self._stop_current
+
+        def stop_both() -> None:
+            player.stop()
+            stop_espeak()
+
+        self._stop_current = stop_both
+        return (f"natural voice clips + {name}",
+                clip_speaker(bank, lambda _text, samples, rate: player.play(samples, rate), speak))
+
     # -- the public surface ---------------------------------------------------------------------
     def say(self, text: str) -> None:
         """Queue `text`; replaces an utterance still waiting. Never blocks on speech."""
@@ -307,6 +339,11 @@ class VoiceEngine:
                 self.dropped += 1
             self._pending = None
         self._stop_current()
+
+    def speaking(self) -> bool:
+        """Whether something is being said or waits to be (the voice commands' guard listens to this)."""
+        with self._cond:
+            return self._current is not None or self._pending is not None
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
         """Block until nothing is waiting or being said (tests, the end of a session)."""
@@ -359,6 +396,9 @@ class TextVoice:
 
     def cancel(self) -> None:
         pass
+
+    def speaking(self) -> bool:
+        return False
 
     def wait_idle(self, timeout: float = 0.0) -> bool:
         return True

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any, TypeVar
 
+from posecoach.control.commands import END, SWITCH_SIDE
 from posecoach.core.protocol import Phase, View
 from posecoach.core.types import (
     BallNotes,
@@ -109,6 +110,10 @@ class FloorSession:
     def next_exercise(self, t_ms: int) -> None:
         """A single exercise has no next one."""
 
+    def move_on(self) -> str:
+        """Constructive rest has no sides: the end (the ball release overrides it)."""
+        return END
+
     def stop_for_pain(self, t_ms: int) -> Cue:
         cue = self.coach.stop_for_pain(t_ms)
         self.pain_t_ms = t_ms
@@ -167,6 +172,10 @@ class BallSession(FloorSession):
         notes = BallNotes(posture=st.posture, in_position=st.prone, exercise_metrics=_round(st.metrics),
                           ball_side=cs.ball_side, spot=cs.spot)
         return self._result(frame, pose, st.view, cs, st.interface_faults, [], notes, st.view_angle_deg)
+
+    def move_on(self) -> str:
+        """The next tender spot or side (after the last one, the exercise is done)."""
+        return SWITCH_SIDE
 
     def summary(self) -> BallSummary:
         return self._summarise(BallSummary, hold_s=rounded(self.ball_coach.p.hold_s),

@@ -3,6 +3,7 @@
 """
 from __future__ import annotations
 
+from posecoach.control.commands import END, SWITCH_SIDE
 from posecoach.core.protocol import FORM_FAULTS, Phase
 from posecoach.core.types import Cue, CueEvent, Frame, FrameResult, LungeNotes, Pose
 from posecoach.exercises.lunge import LungeAnalyzer, LungeState
@@ -71,6 +72,10 @@ class LungeSession:
 
     def next_exercise(self, t_ms: int) -> None:
         """A single exercise has no next one."""
+
+    def move_on(self) -> str:
+        """The other side while holds remain after this one, else the end."""
+        return SWITCH_SIDE if len(self.coach.remaining_sides()) > 1 else END
 
     def stop_for_pain(self, t_ms: int) -> Cue:
         """The pain stop: the coach stops at once; the stop is recorded with its time."""

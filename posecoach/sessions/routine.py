@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from posecoach.control.commands import NEXT_EXERCISE
 from posecoach.core.cues import PRIORITY, cue_text
 from posecoach.core.filters import Debounce
 from posecoach.core.protocol import EXERCISES, TITLES, Phase, View
@@ -131,6 +132,10 @@ class RoutineSession:
 
     def switch_side(self) -> None:
         self.stage_session.switch_side()
+
+    def move_on(self) -> str:
+        """The next exercise; in the last one, its own next step."""
+        return NEXT_EXERCISE if self.index + 1 < len(self.stages) else self.stage_session.move_on()
 
     def stop_for_pain(self, t_ms: int) -> Cue:
         cue = self.stage_session.stop_for_pain(t_ms)

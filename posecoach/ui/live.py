@@ -16,15 +16,26 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from posecoach.control.commands import (
+    END,
+    NEXT_EXERCISE,
+    PAIN_STOP,
+    PAUSE,
+    RESUME,
+    START,
+    SWITCH_SIDE,
+    Command,
+)
 from posecoach.core.config import Settings
-from posecoach.core.cues import cue_text
-from posecoach.core.protocol import Phase
-from posecoach.core.types import Cue, Frame, FrameResult
+from posecoach.core.cues import PRIORITY, cue_text
+from posecoach.core.protocol import Phase, View
+from posecoach.core.types import Cue, Frame, FrameNotes, FrameResult, Metrics, Pose
 from posecoach.outputs.session_log import SessionRecorder, run_summary
 from posecoach.outputs.speaker import Speaker
 from posecoach.sessions.protocol import ExerciseSession
 from posecoach.ui import screens
-from posecoach.ui.actions import KEYS, Action, Command
+from posecoach.ui.actions import KEYS, MUTE
+from posecoach.ui.hands_free import HandsFree, Mode
 from posecoach.ui.overlay import annotate
 from posecoach.ui.safety import pain_text
 from posecoach.vision.sources import LatestFrameSource
@@ -49,6 +60,8 @@ class LiveOptions:
     record: bool = False      # write the raw camera video into the session folder (privacy: off)
     history: bool = True      # add the session to the local history (needs session_dir)
     report: bool = True       # write report.html + metrics.csv into the session folder at the end
+    mic: str | None = None    # voice commands: a WAV standing in for the microphone, a device, "default"
+    wait_for_start: bool = False  # wait for a raised hand (or SPACE) before coaching starts
 
 
 def display_available() -> bool:
@@ -82,12 +95,13 @@ class LiveLoop:
             session.close()
             raise
         self.voice = Speaker(enabled=not opts.mute and coach.voice, language=coach.language)
+        self.hands = HandsFree(opts.mic, self.voice.speaking)
+        self.mode: Mode = "waiting" if opts.wait_for_start else "running"
         self.cv2: ModuleType | None = None
         self.latencies: list[float] = []
         self.span: tuple[int, int] | None = None  # stream time (t_ms) of the first and the latest frame taken
         self.commands: list[Command] = []
         self.last_cue: Cue | None = None
-        self.paused = False
         self.fps: float | None = None
         self.frame_size = screens.DEFAULT_SIZE
         self.started = time.monotonic()
@@ -127,23 +141,32 @@ class LiveLoop:
             cv2.resizeWindow(WINDOW, *screens.DEFAULT_SIZE)
 
     def _step(self, frame: Frame) -> str | None:
-        """One frame: judge it (unless paused), say its cue, log and show it, take a request.
-        Returns why the session ends now, or None to go on."""
+        """One frame: judge it (unless waiting or paused), say its cue, log and show it, take the
+        person's requests. Returns why the session ends now, or None to go on."""
         t_in = frame.captured_s or time.monotonic()  # latency = capture to cue
+        if self.span is None:
+            self._begin()
         self.span = (self.span[0] if self.span else frame.t_ms, frame.t_ms)
         result = None
-        if not self.paused:
+        if self.mode == "running":
             result = self.session.process(frame)
             if result.cue is not None:
                 self.last_cue = result.cue
                 self.voice.say(result.cue.text)
+            pose = result.pose or Pose.empty(frame.size)
+        else:  # nothing is judged, but the pose is read: a raised hand starts or resumes
+            pose = self.session.ctx.estimator.detect(frame)
         self.latencies.append((time.monotonic() - t_in) * 1000.0)
         if result is not None:
             self.recorder.frame(frame, result)  # after the cue: the log's disk writes never delay it
         if len(self.latencies) >= 2:
             self.fps = self.session.frames / max(time.monotonic() - self.started, 1e-3)
-        if result is not None and self.cv2 is not None:
-            ended = self._show(frame, result)
+        for command in self.hands.update(pose, frame.t_ms, self.mode, self.session.move_on()):
+            ended = self.apply(command)
+            if ended is not None:
+                return ended
+        if self.cv2 is not None:
+            ended = self._show(frame, result or self._idle(frame, pose))
             if ended is not None:
                 return ended
         if self.session.phase == Phase.DONE:
@@ -152,11 +175,28 @@ class LiveLoop:
             return "time limit"
         return None
 
+    def _begin(self) -> None:
+        """The first frame: share the video's clock with the microphone; when waiting, say how to
+        start and to control the session from the mat."""
+        self.hands.start(getattr(self.source, "clock_origin", None), getattr(self.source, "speed", 1.0))
+        if self.mode == "waiting":
+            codes = ["CMD_HOW", *(["CMD_HOW_VOICE"] if self.hands.listening else []), "CMD_READY"]
+            self.voice.say(" ".join(cue_text(c, self.opts.strings) for c in codes))
+
+    def _idle(self, frame: Frame, pose: Pose) -> FrameResult:
+        """What the window shows while nothing is judged: the person, WAITING or PAUSED."""
+        phase = Phase.WAITING if self.mode == "waiting" else Phase.PAUSED
+        return FrameResult(frame=frame.index, t_ms=frame.t_ms, person=pose.present, view=View.UNKNOWN,
+                           front_side=None, phase=phase, metrics=Metrics(), faults=[], cue=None,
+                           hold_s={"left": 0.0, "right": 0.0}, pose=pose, notes=FrameNotes())
+
     def _show(self, frame: Frame, result: FrameResult) -> str | None:
         """Draw the frame and read a key; returns an end reason when the person ends the session."""
         cv2, last = self.cv2, self.last_cue
         assert cv2 is not None
         text = last.text if last and frame.t_ms - last.t_ms < CUE_ON_SCREEN_MS else None
+        if text is None and self.mode != "running":
+            text = cue_text("CMD_READY" if self.mode == "waiting" else "CMD_PAUSE", self.opts.strings)
         if self.frame_size != frame.size and not self.opts.large:
             cv2.resizeWindow(WINDOW, *screens.fit_size(frame.size))
         self.frame_size = frame.size
@@ -164,32 +204,42 @@ class LiveLoop:
                                     large=self.opts.large, muted=self.voice.muted,
                                     cue_code=last.code if text and last else None,
                                     target_s=self.opts.settings.coach.hold_s))
-        action = KEYS.get(cv2.waitKey(1) & 0xFF)
-        if action is not None:
-            ended = self.apply(action, frame.t_ms, by="key")
+        key = KEYS.get(cv2.waitKey(1) & 0xFF)
+        if key == MUTE:
+            self.voice.muted = not self.voice.muted
+        elif key is not None:
+            if key == PAUSE:  # space: start, pause or go on, whichever is next
+                key = {"waiting": START, "running": PAUSE, "paused": RESUME}[self.mode]
+            ended = self.apply(Command(frame.t_ms, key, "key"))
             if ended is not None:
                 return ended
         if cv2.getWindowProperty(WINDOW, cv2.WND_PROP_VISIBLE) < 1:
             return "window closed"
         return None
 
-    def apply(self, action: Action, t_ms: int, by: str) -> str | None:
-        """Carry out a request; returns an end reason when it ends the session."""
-        self.commands.append(Command(t_ms, action, by))
-        if action == Action.END:
-            return "quit"
-        if action == Action.PAUSE:
-            self.paused = not self.paused
-        elif action == Action.MUTE:
-            self.voice.muted = not self.voice.muted
-        elif action == Action.SWITCH_SIDE:
-            self.session.switch_side()
-        elif action == Action.NEXT_EXERCISE:
-            self.session.next_exercise(t_ms)
-        elif action == Action.PAIN_STOP:
-            self._pain_stop(t_ms)
+    def apply(self, command: Command) -> str | None:
+        """Carry out a request (a key, a gesture, a spoken word) and confirm it by voice and on
+        screen; returns an end reason when it ends the session."""
+        self.commands.append(command)
+        c, t = command.command, command.t_ms
+        if c == PAIN_STOP:
+            self._pain_stop(t)
             return "pain"
+        if c == END:
+            self._confirm("CMD_END", t)
+            return "quit"
+        if c == SWITCH_SIDE:
+            self.session.switch_side()
+        elif c == NEXT_EXERCISE:
+            self.session.next_exercise(t)
+        self.mode = "paused" if c == PAUSE else "running"  # start, resume, and moving on all go on
+        self._confirm(f"CMD_{c.upper()}", t)
         return None
+
+    def _confirm(self, code: str, t_ms: int) -> None:
+        cue = Cue(code=code, text=cue_text(code, self.opts.strings), t_ms=t_ms, priority=PRIORITY.get(code, 0))
+        self.last_cue = cue
+        self.voice.say(cue.text)
 
     def _pain_stop(self, t_ms: int) -> None:
         cue = self.session.stop_for_pain(t_ms)
@@ -202,6 +252,7 @@ class LiveLoop:
     def _finish(self, end_reason: str) -> dict[str, Any]:
         """Close everything in order; the summary is written whatever happened."""
         self.source.close()
+        self.hands.close()
         self.session.close()
         summary = self._summary(end_reason)
         report = self.recorder.close(summary)
@@ -228,7 +279,7 @@ class LiveLoop:
             src.name, src.fps, duration, self.session.summary(), dropped_frames=src.dropped,
             latency_ms={"p50": p(0.5), "p95": p(0.95), "max": round(lat[-1], 2) if lat else None,
                         "p95_by_quarter": latency_trend(self.latencies)},
-            end_reason=end_reason, commands=[c.to_json() for c in self.commands],
+            end_reason=end_reason, commands=[c.as_dict() for c in self.commands],
             voice={"engine": self.voice.engine_name, "muted": self.voice.muted})
 
 

@@ -19,7 +19,7 @@ SAFETY_LINES: tuple[str, ...] = (
     "posecoach gives form guidance, not diagnosis. It watches how you hold the stretch; "
     "it cannot tell what is wrong with your body.",
     "The stretch should feel mild, at the front of the back leg's hip. It must never be sharp, "
-    "stabbing or strongly painful: if it is, stop. Press P at any time to stop.",
+    "stabbing or strongly painful: if it is, stop. Press P, or wave a raised hand, at any time to stop.",
     "Kneel on something soft, and do not push deeper into the lunge to feel more.",
     "Never press or knead hard into your belly: large blood vessels, nerves and organs lie close "
     "under the skin there.",

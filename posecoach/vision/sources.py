@@ -124,6 +124,14 @@ class LatestFrameSource:
     frame_count = 0
     truncated = False
     name = "stream"
+    speed = 1.0  # stream time runs this many times faster than the wall clock
+    _t0: float | None = None  # time.monotonic() at stream time 0, once the first frame is read
+
+    @property
+    def clock_origin(self) -> float | None:
+        """time.monotonic() at stream time t_ms = 0 (None before the first frame): a microphone
+        shares it so a word's time is a frame's time."""
+        return self._t0
 
     def __init__(self) -> None:
         self.lost = False
@@ -355,13 +363,11 @@ def open_source(spec: str | Path) -> VideoSource | ImageFolderSource:
 
 
 def demo_video() -> Path | None:
-    """A bundled sample clip to play when there is no camera (a checkout's sample_videos/)."""
-    folder = Path(__file__).resolve().parents[2] / "sample_videos"
-    preferred = folder / "lunge_good_left.mp4"
-    if preferred.is_file():
-        return preferred
-    clips = sorted(folder.glob("*.mp4")) if folder.is_dir() else []
-    return clips[0] if clips else None
+    """The demo clip shipped inside the package (posecoach/data/demo), to play when there is no
+    camera: found through importlib.resources, so an installed wheel finds it from any folder."""
+    from importlib import resources
+    demo = resources.files("posecoach") / "data" / "demo" / "lunge_good_left.mp4"
+    return Path(str(demo)) if demo.is_file() else None
 
 
 def open_live_source(camera: int | str | None, video: Path | None, speed: float = 1.0) -> LatestFrameSource:

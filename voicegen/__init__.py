@@ -1,0 +1,1 @@
+"""Development-time generator of posecoach's natural-voice clips (Piper, joe voice); see README.md."""
