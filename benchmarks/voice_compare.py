@@ -177,16 +177,16 @@ def main() -> None:
     ap.add_argument("--split", default="heldout")
     ap.add_argument("--v1-ref", default=V1_REF)
     ap.add_argument("--systems", default="v1,v2,v2-issue,v2-strict,v2-webrtc")
-    ap.add_argument("--out", type=Path, help="write the raw results (JSON) here; with --rescore only read them")
-    ap.add_argument("--rescore", action="store_true")
+    ap.add_argument("--out", type=Path, help="keep the raw results (JSON) here after each system; systems found there are not run again")
+    ap.add_argument("--rescore", action="store_true", help="only score what --out holds")
     a = ap.parse_args()
     systems = a.systems.split(",")
     files = load_files(a.corpus, a.split)
     results: dict[str, list[dict]] = {}
-    if a.rescore:
-        assert a.out is not None
-        results = json.loads((a.out / f"compare_{a.split}.json").read_text())["results"]
-    else:
+    saved = a.out / f"compare_{a.split}.json" if a.out is not None else None
+    if saved is not None and saved.exists():  # systems already run are kept (and not run again)
+        results = json.loads(saved.read_text())["results"]
+    if not a.rescore:
         src = subprocess.run(["git", "show", f"{a.v1_ref}:posecoach/control/speech.py"], cwd=ROOT, check=True,
                              capture_output=True, text=True).stdout
         with tempfile.TemporaryDirectory() as tmp:
@@ -194,11 +194,13 @@ def main() -> None:
             Path(v1_path).write_text(src)
             with Pool(2) as pool:
                 for s in systems:
+                    if s in results:
+                        continue
                     results[s] = pool.map(run, [(f, s, v1_path) for f in files], chunksize=1)
                     print(s, "done", flush=True)
-        if a.out is not None:
-            a.out.mkdir(parents=True, exist_ok=True)
-            (a.out / f"compare_{a.split}.json").write_text(json.dumps({"files": files, "results": results}))
+                    if saved is not None:
+                        saved.parent.mkdir(parents=True, exist_ok=True)
+                        saved.write_text(json.dumps({"files": files, "results": results}))
     for corpus in sorted({Path(f["wav"]).parent.parent.name for f in files}):
         idx = [i for i, f in enumerate(files) if Path(f["wav"]).parent.parent.name == corpus]
         sel = [files[i] for i in idx]
