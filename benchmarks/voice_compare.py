@@ -103,6 +103,8 @@ def matches(t_ms: int, e: dict) -> bool:
 def score(files: list[dict], results: list[dict]) -> dict:
     """v1's rule over one system's results: event rows, latencies, false commands by kind."""
     rows, lat = [], []
+    false_why: dict[str, int] = defaultdict(int)
+    pairs: dict[str, int] = defaultdict(int)
     false: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # kind -> [false commands, ms of audio]
     for f, r in zip(files, results):
         used: set[int] = set()
@@ -120,13 +122,27 @@ def score(files: list[dict], results: list[dict]) -> dict:
         k = false[f["kind"]]
         k[0] += sum(i not in used for i in range(len(r["commands"])))
         k[1] += int(r["seconds"] * 1000)
+        if f["kind"] == "commands":  # what the unmatched commands answered
+            for i, c in enumerate(r["commands"]):
+                if i in used:
+                    continue
+                near = [e for e in f.get("events", []) if matches(c[0], e)]
+                if not near:
+                    why = "between"
+                elif COMMAND_OF[near[0]["word"]] in V1_COMMANDS and near[0]["word"] != "pain":
+                    why = "command word heard as another command"
+                else:
+                    why = "other candidate said"
+                    pairs[f"{near[0]['word']}->{c[1]}"] += 1
+                false_why[why] += 1
         for tail, cmds in r.get("guarded", {}).items():
             g = false[f"coach_guard_{tail}"]
             g[0] += len(cmds)
             g[1] += int(r["seconds"] * 1000)
     busy = sum(r["busy"] for r in results)
     secs = sum(r["seconds"] for r in results)
-    return {"rows": rows, "latency": lat, "false": dict(false), "rtf": busy / max(secs, 1e-9)}
+    return {"rows": rows, "latency": lat, "false": dict(false), "rtf": busy / max(secs, 1e-9),
+            "why": dict(false_why), "pairs": dict(pairs)}
 
 
 def pct(v: list[bool]) -> str:
@@ -159,8 +175,13 @@ def table(title: str, scored: dict[str, dict], spoken_short: int) -> None:
             n, ms = d["false"].get(k, (0, 0))
             extra = f", {1000 * n / spoken_short:.0f}/1000 utterances" if k == "short" and spoken_short else ""
             return f"{n} in {ms / 60000:.1f} min = {n / max(ms / 3.6e6, 1e-9):.1f}/h{extra}"
-        label = KIND_LABEL.get(k, "commands files: between the events" if k == "commands" else k.replace("_", " "))
+        label = KIND_LABEL.get(k, "command files, commands matching no event" if k == "commands" else k.replace("_", " "))
         line(f"false: {label}", cell)
+        if k == "commands":
+            for why in ("other candidate said", "command word heard as another command", "between"):
+                line(f"  of which: {why}", lambda d, why=why: str(d["why"].get(why, 0)))
+            line("  other candidate -> command", lambda d: ", ".join(
+                f"{p} {n}" for p, n in sorted(d["pairs"].items(), key=lambda x: -x[1])[:4]))
 
     def latency(d: dict) -> str:
         if not d["latency"]:
