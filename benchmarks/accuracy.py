@@ -32,6 +32,9 @@ from benchmarks.scoring import (CODES, FORM_CODES, METRICS, ClipScore, align, ex
                                 score_view_angle)
 from samplegen.metrics import BANDS  # protocol.md's bands (pure numpy; the renderer is not imported)
 
+# Extra `posecoach analyze` options for posecoach's runs (not the baseline's): --sagittal-model.
+EXTRA_ANALYZE_ARGS: list[str] = []
+
 VIDEO_SUFFIXES = {".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v"}
 GOOD = {c: "ok" for c in CODES}
 # What each real clip is known to show (MANIFEST.md). Codes set to "ambiguous" are not scored:
@@ -101,6 +104,7 @@ def run_analysis(clip: Clip, plain: bool | str, reuse: bool) -> tuple[Clip, bool
         return clip, plain, 0.0
     cmd = [sys.executable, "-m", "posecoach", "analyze", str(clip.video), "--out", str(res.parent), "--quiet"]
     cmd += ["--plain"] if plain is True else [] if plain == "nocal" else neutral_arg(clip)
+    cmd += EXTRA_ANALYZE_ARGS if plain is not True else []
     t0 = time.monotonic()
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
@@ -308,6 +312,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("folders", nargs="+", type=Path)
     ap.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()) / "posecoach-accuracy")
     ap.add_argument("--baseline", action="store_true", help="also run the plain baseline (--plain)")
+    ap.add_argument("--sagittal-model", action=argparse.BooleanOptionalAction, default=None,
+                    help="posecoach (not the baseline) with / without the oblique-camera correction")
+    ap.add_argument("--sagittal-min-view", type=float, metavar="DEG", help="passed to posecoach analyze")
     ap.add_argument("--reuse", action="store_true", help="reuse finished analyses found in --out")
     ap.add_argument("--jobs", type=int, default=2, help="analyses at a time (default 2)")
     ap.add_argument("--per-clip", action="store_true", help="also print one line per clip")
@@ -316,6 +323,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-uncalibrated", action="store_true",
                     help="skip re-running the clips that have a neutral window without it (pelvic tilt)")
     args = ap.parse_args(argv)
+    if args.sagittal_model is not None:
+        EXTRA_ANALYZE_ARGS[:] = ["--sagittal-model" if args.sagittal_model else "--no-sagittal-model"]
+    if args.sagittal_min_view is not None:
+        EXTRA_ANALYZE_ARGS.extend(["--sagittal-min-view", str(args.sagittal_min_view)])
 
     clips = find_clips(args.folders, args.out)
     if not clips:

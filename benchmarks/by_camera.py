@@ -6,7 +6,8 @@ per-frame `camera_azimuth_deg` over its lunge frames (+ = camera in front of the
 behind; docs/ground-truth.md), rounded to the nearest 10 deg (so "+30" holds 25..35, halves rounding up); old truth
 files without it use the unsigned `view_deg` and land in "0" or "?". Its height is the truth's
 `camera.height_m`: low < 0.5 m, mid 0.5-0.95 m, high >= 0.95 m. Rows "az within 20" and "az within 40"
-pool the bins the issue's targets are about. Pure: no video, no MediaPipe.
+pool the bins the issue's targets are about; "az +-0-10", "+-20", "+-30", "+-40" pool each unsigned
+bin (in front and behind). Pure: no video, no MediaPipe.
 """
 from __future__ import annotations
 
@@ -73,6 +74,10 @@ def groups(clips: Sequence[CameraClip]) -> dict[str, list[CameraClip]]:
     keyed = sorted(clips, key=lambda c: (c.azimuth_deg is None, c.azimuth_deg or 0.0))
     for c in keyed:
         out.setdefault(f"az {azimuth_bin(c.azimuth_deg)}", []).append(c)
+    for lo, hi in ((0, 10), (20, 20), (30, 30), (40, 40)):  # unsigned bands: 0-10, 10-20, 20-30, 30-40
+        sel = [c for c in clips if c.azimuth_deg is not None and lo <= abs(_bin_value(c.azimuth_deg)) <= hi]
+        if sel:
+            out[f"az +-{lo}-{hi}" if lo != hi else f"az +-{hi}"] = sel
     for limit in (20, 40):
         sel = [c for c in clips if c.azimuth_deg is not None and abs(_bin_value(c.azimuth_deg)) <= limit]
         if sel:

@@ -10,10 +10,9 @@ the truth has a person in the lunge and the model found someone. Estimators:
   plain    raw picture landmarks (posecoach --plain), front leg by the ankle ahead in the picture
   picture  the picture with joints.py's landmark -> joint-centre corrections (posecoach today)
   world    sagittal.py: world landmarks in the body frame (sagittal_joints)
-  lift     sagittal.py: the corrected picture joints lifted with world depth (lift_to_plane)
-           at sagittal.py's own view angle estimate (view_angle_deg, also scored below)
-  blend    sagittal.py's blend_metrics of picture and lift by the estimated view angle
-  lift_oracle  the lift at the truth's camera azimuth and elevation (a ceiling, not a method)
+  fit      sagittal.py's sagittal_metrics: the learned correction (sagittal_model.py), gated
+(The "lift" of the picture's joints with the world depth, tried first, never beat the picture:
+docs/accuracy.md, "Part B"; it was removed.)
 Also: sagittal.py's view angle (signed) against the truth's camera_azimuth_deg, and how often
 its front leg (by geometry) matches the truth's anatomical front side.
 """
@@ -102,9 +101,8 @@ def blend(a: Metrics, b: Metrics, w: float) -> Metrics:
     return out
 
 
-def estimates(pose: Pose, truth_rec: dict[str, Any] | None = None) -> tuple[dict[str, Metrics], S.CameraAngles | None]:
-    """Every estimator's metrics for one pose (module doc), and sagittal.py's camera angles.
-    With `truth_rec`, also the lift with the true camera angles ("lift_oracle", a ceiling)."""
+def estimates(pose: Pose) -> tuple[dict[str, Metrics], S.CameraAngles | None]:
+    """Every estimator's metrics for one pose (module doc), and sagittal.py's camera angles."""
     jc, front, facing = picture_joints(pose, corrected=True)
     raw, _, _ = picture_joints(pose, corrected=False)
     out = {"plain": picture_metrics(raw, facing), "picture": picture_metrics(jc, facing)}
@@ -113,19 +111,13 @@ def estimates(pose: Pose, truth_rec: dict[str, Any] | None = None) -> tuple[dict
     if frame is not None and cam is not None:
         j = S.sagittal_joints(pose, frame)
         out["world"] = S.plane_metrics(j) if j is not None else Metrics()
-        view = S.view_angle_deg(pose)
-        view = cam.view_angle_deg if view is None else view
-        lifted = S.lift_to_plane(pose, jc, front, facing, view)
-        out["lift"] = S.plane_metrics(lifted) if lifted is not None else Metrics()
-        out["blend"] = S.blend_metrics(out["picture"], out["lift"], view)
-    if truth_rec is not None and truth_rec.get("camera_azimuth_deg") is not None:
-        lifted = S.lift_to_plane(pose, jc, front, facing, float(truth_rec["camera_azimuth_deg"]),
-                                 float(truth_rec["camera_elevation_deg"]))
-        out["lift_oracle"] = S.plane_metrics(lifted) if lifted is not None else Metrics()
+    reading = S.sagittal_metrics(pose, facing, front)
+    if reading is not None:
+        out["fit"] = reading.metrics
     return out, cam
 
 
-NAMES = ("plain", "picture", "world", "lift", "blend", "lift_oracle")
+NAMES = ("plain", "picture", "world", "fit")
 
 
 def evaluate_clip(truth: dict[str, Any], data: dict[str, np.ndarray]) -> dict[str, Any]:
@@ -142,7 +134,7 @@ def evaluate_clip(truth: dict[str, Any], data: dict[str, np.ndarray]) -> dict[st
         got: dict[str, Metrics] = {}
         if data["present"][i]:
             pose = pose_at(data, i)
-            got, cam = estimates(pose, rec)
+            got, cam = estimates(pose)
             view = S.view_angle_deg(pose)
             if view is not None and rec.get("camera_azimuth_deg") is not None:
                 view_err.append(view - float(rec["camera_azimuth_deg"]))

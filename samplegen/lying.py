@@ -28,7 +28,10 @@ KINDS = ("supine", "prone", "sitting", "absent")
 class LyingPosture:
     """kind: supine | prone | sitting | absent. Degrees. trunk_up_deg tilts the whole trunk up
     about the hips (sitting up when large); pelvis_lift_deg raises the hips with the shoulders down
-    (a bridge); feet: flat | relaxed (ankles loose, toes up: what straight legs do)."""
+    (a bridge); feet: flat | relaxed (ankles loose, toes up: what straight legs do);
+    pelvic_tilt_deg (supine): the pelvis tipped forward (+, anterior: the low back arches off the
+    floor) or back (-, posterior: the low back flattens) against this body's neutral lying pelvis,
+    the lumbar joints taking up the difference so the rib cage stays on the floor."""
     kind: str = "supine"
     knee_deg: float = 90.0
     pelvis_lift_deg: float = 0.0
@@ -36,6 +39,7 @@ class LyingPosture:
     feet: str = "flat"
     chest_up_deg: float = 22.0  # prone: spine extension, propped on the forearms
     hands: str = "belly"  # supine: belly, or a gesture of samplegen.gestures (raise_left, ...)
+    pelvic_tilt_deg: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -102,6 +106,9 @@ def _parse(data: dict[str, Any], stem: str) -> LyingScenario:
         _check_range(f"keyframes[{i}] knee_deg", posture.knee_deg, 45, 180)
         _check_range(f"keyframes[{i}] pelvis_lift_deg", posture.pelvis_lift_deg, 0, 40)
         _check_range(f"keyframes[{i}] trunk_up_deg", posture.trunk_up_deg, 0, 85)
+        _check_range(f"keyframes[{i}] pelvic_tilt_deg", posture.pelvic_tilt_deg, -15, 25)
+        if posture.pelvic_tilt_deg and posture.kind != "supine":
+            raise ScenarioError(f"keyframes[{i}]: pelvic_tilt_deg is for supine keyframes only")
         keys.append(LyingKey(t, posture, hold))
     if not keys or keys[0].t_s != 0.0 or [k.t_s for k in keys] != sorted(k.t_s for k in keys):
         raise ScenarioError("keyframes must start at t = 0 and increase")

@@ -5,8 +5,10 @@ usage: python -m samplegen.lying_render SCENARIO.toml [...] [--out DIR] [--previ
 The truth file keeps the lunge fields of docs/ground-truth.md (the six lunge metrics are null, the
 lunge form codes ambiguous) and adds, per frame: exercise, posture (supine | prone | sitting |
 transition | absent), lying_metrics (trunk_elevation_deg, knee_angle_deg, pelvis_lift_deg,
-foot_lift, hip_height_m), exercise_fault / exercise_ambiguous (the rest bands of
-posecoach.exercises.rest), breathing_rate_bpm and belly_rise_m. Joint-centre metrics are taken
+foot_lift, hip_height_m, and the low back's pelvic_tilt_lying_deg, lumbar_gap_cm, lumbar_gap, trunk_m of
+samplegen.lying_arch), exercise_fault / exercise_ambiguous (the rest bands of
+posecoach.exercises.rest; ARCHED_BACK_LYING by the true pelvic tilt, `rest_truth_bands`),
+breathing_rate_bpm and belly_rise_m. Joint-centre metrics are taken
 in the body's sagittal plane (the vertical plane through the body's long axis).
 """
 from __future__ import annotations
@@ -24,12 +26,13 @@ import numpy as np
 import trimesh
 
 from posecoach.exercises.judging import judge_truth
-from posecoach.exercises.rest import rest_bands
+from posecoach.exercises.rest import rest_truth_bands
 from samplegen.appearance import Appearance
 from samplegen.body import JOINT_BONES, Body
 from samplegen.degrade import degrade
 from samplegen.gestures import gesture_truth, wave_axes, wave_rotvecs
 from samplegen.lying import LyingScenario, load_lying_scenario, rot_x, rot_z
+from samplegen.lying_arch import ARCH_KEYS, LumbarTruth
 from samplegen.lying_pose import LyingPose, LyingSolver
 from samplegen.metrics import judge
 from samplegen.motion import NaturalMotion, _segment
@@ -161,7 +164,10 @@ class LyingClip:
         return vw, jw, ball, rot, posed, rise, feet, shift
 
 
-def render_lying(sc: LyingScenario, out_dir: Path, preview: bool = False, log=print) -> Path:
+def render_lying(sc: LyingScenario, out_dir: Path, preview: bool = False, log=print,
+                 truth_only: bool = False) -> Path:
+    """Render `sc` into out_dir/<stem>.mp4 and its truth. truth_only: write the truth file alone
+    (the same rows, no picture drawn; the video already there is kept)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     t0 = time.time()
     clip = LyingClip(sc, log)
@@ -170,8 +176,9 @@ def render_lying(sc: LyingScenario, out_dir: Path, preview: bool = False, log=pr
     stage = Stage(sc.room, camera, np.zeros(2), math.pi / 2, seed=sc.seed)
     rng = np.random.default_rng(sc.seed + 1)
     video = out_dir / f"{sc.stem}.mp4"
-    writer = None if preview else _open_writer(video, sc.fps, (width, height))
-    bands = rest_bands()
+    writer = None if preview or truth_only else _open_writer(video, sc.fps, (width, height))
+    bands = rest_truth_bands()
+    lumbar = LumbarTruth(clip.body)
     rows, thumbs = [], []
     for frame in range(sc.frame_count):
         t = frame / sc.fps
@@ -181,7 +188,8 @@ def render_lying(sc: LyingScenario, out_dir: Path, preview: bool = False, log=pr
         row: dict = {"frame": frame, "t_ms": int(round(1000 * t)), "exercise": sc.exercise, "posture": kind}
         present = whole = False
         view_deg = None
-        lying: dict = dict.fromkeys(("trunk_elevation_deg", "knee_angle_deg", "pelvis_lift_deg", "foot_lift", "hip_height_m"))
+        lying: dict = dict.fromkeys(("trunk_elevation_deg", "knee_angle_deg", "pelvis_lift_deg", "foot_lift", "hip_height_m",
+                                      *ARCH_KEYS))
         jpx: dict = {}
         rise = 0.0
         if pose is not None:
@@ -195,7 +203,8 @@ def render_lying(sc: LyingScenario, out_dir: Path, preview: bool = False, log=pr
                                               vertex_colors=clip.look.hair_mesh.visual.vertex_colors, process=False))
             if ball is not None:
                 meshes.append(ball)
-            stage.set_person(meshes)
+            if not truth_only:
+                stage.set_person(meshes)
             px, in_front = camera.project(vw)
             inside = in_front & (px[:, 0] >= 0) & (px[:, 0] < width) & (px[:, 1] >= 0) & (px[:, 1] < height)
             present, whole = bool(inside.any()), bool(inside.all())
@@ -206,12 +215,13 @@ def render_lying(sc: LyingScenario, out_dir: Path, preview: bool = False, log=pr
             lift = max(max(h - MAT_THICKNESS_M, 0.0) for pair in feet.values() for h in pair)
             lying["foot_lift"] = round(lift / shin, 3)
             lying["hip_height_m"] = round(float(pelvis[2] - MAT_THICKNESS_M), 3)
+            lying.update(lumbar.measure(pose.rotvecs, posed, rot, shift, jw, kind == "supine"))
             names = list(jw)
             pts, _ = camera.project(np.stack([jw[n] for n in names]))
             jpx = {n: [round(float(p[0]), 1), round(float(p[1]), 1)] for n, p in zip(names, pts)}
         else:
             stage.set_person([])
-        image = degrade(stage.render(), sc.webcam, rng)
+        image = None if truth_only else degrade(stage.render(), sc.webcam, rng)
         view = None
         if present and view_deg is not None:
             view = "side" if view_deg <= 25 else "front" if view_deg > 55 else "oblique"
@@ -232,14 +242,16 @@ def render_lying(sc: LyingScenario, out_dir: Path, preview: bool = False, log=pr
         rows.append(row)
         if writer is not None:
             writer.write(image[:, :, ::-1])
-        if preview or frame % max(1, sc.frame_count // 4) == 0:
+        if image is not None and (preview or frame % max(1, sc.frame_count // 4) == 0):
             thumbs.append(image)
     stage.close()
     if writer is not None:
         writer.release()
+    if not preview:
         _write_truth(out_dir / f"{sc.stem}.truth.json", sc, video.name, rows)
-    sheet = _contact_sheet(thumbs)
-    cv2.imwrite(str(out_dir / f"{sc.stem}.preview.png") if preview else f"/tmp/{sc.stem}.sheet.png", sheet[:, :, ::-1])
+    if thumbs:
+        sheet = _contact_sheet(thumbs)
+        cv2.imwrite(str(out_dir / f"{sc.stem}.preview.png") if preview else f"/tmp/{sc.stem}.sheet.png", sheet[:, :, ::-1])
     log(f"{sc.stem}: {len(rows)} frames in {time.time() - t0:.0f} s")
     return video
 
@@ -263,11 +275,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("scenarios", type=Path, nargs="+")
     ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parent.parent / "sample_videos" / "lying")
     ap.add_argument("--preview", action="store_true")
+    ap.add_argument("--truth-only", action="store_true", help="rewrite the truth files, draw no picture")
     args = ap.parse_args(argv)
     for path in args.scenarios:
         sc = load_lying_scenario(path)
         print(f"rendering {path.name}: {sc.description}", flush=True)
-        render_lying(sc, args.out, preview=args.preview, log=lambda m: print(m, flush=True))
+        render_lying(sc, args.out, preview=args.preview, log=lambda m: print(m, flush=True),
+                     truth_only=args.truth_only)
     return 0
 
 

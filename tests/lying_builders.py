@@ -48,12 +48,17 @@ def _pose(points: dict[str, np.ndarray], size: tuple[int, int], mask: np.ndarray
 def supine_pose(knee_deg: float = 90.0, pelvis_lift_deg: float = 0.0, foot_lift: float = 0.0,
                 trunk_elev_deg: float = 0.0, head_dir: int = 1, scale: float = 100.0,
                 shoulder_x: float | None = None, size: tuple[int, int] = (640, 480),
-                belly_px: float | None = None) -> Pose:
+                belly_px: float | None = None, hollow_px: float | None = None,
+                thigh_px: float = 0.0) -> Pose:
     """Lying on the back, side view, head towards image-right when head_dir = +1.
 
     pelvis_lift_deg raises the hips (seen from the shoulder); trunk_elev_deg raises the shoulders
     (propping up, sitting up); foot_lift raises both feet by that many shin lengths.
     belly_px: also give a person mask whose height over the belly is this many pixels.
+    hollow_px: instead, a mask of the trunk lying on the floor (from a third of a trunk behind the
+    hip to past the shoulder) whose underside rises this many pixels over the low back (a smooth
+    bump peaking halfway between hip and shoulder): the hollow under the lumbar spine; its top
+    stands `thigh_px` higher behind the hip (the thigh) than over the trunk.
     """
     trunk, thigh, shin = 1.1 * scale, 1.0 * scale, 0.9 * scale
     sx = shoulder_x if shoulder_x is not None else (440.0 if head_dir > 0 else 200.0)
@@ -87,6 +92,17 @@ def supine_pose(knee_deg: float = 90.0, pelvis_lift_deg: float = 0.0, foot_lift:
         full = int(belly_px)
         mask[int(FLOOR_Y) - full:int(FLOOR_Y), x0:x1 + 1] = 1.0
         mask[int(FLOOR_Y) - full - 1, x0:x1 + 1] = belly_px - full
+    if hollow_px is not None:
+        mask = np.zeros((size[1], size[0]), np.float32)
+        xs = np.arange(size[0]) + 0.5
+        f = (xs - hip[0]) / (shoulder[0] - hip[0])  # 0 at the hip, 1 at the shoulder
+        bump = hollow_px * np.clip(np.sin(np.pi * (f - 0.05) / 0.9), 0, None) * ((f > 0.05) & (f < 0.95))
+        bottom = FLOOR_Y - bump
+        top = FLOOR_Y - 0.35 * trunk - thigh_px * (f < 0)
+        rows = np.arange(size[1])[:, None] + 0.5
+        inside = (f >= -0.35) & (f <= 1.1)
+        # soft edge: one pixel of ramp at the underside
+        mask[:] = np.clip(bottom[None, :] - rows + 0.5, 0, 1) * (rows >= top[None, :]) * inside[None, :]
     return _pose(pts, size, mask)
 
 

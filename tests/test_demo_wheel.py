@@ -73,6 +73,7 @@ def test_the_wheel_carries_the_demo_and_the_voice_within_15_mb(wheel: Path) -> N
     assert "posecoach/data/demo/lunge_good_left.mp4" in names
     assert "posecoach/data/voice/PROVENANCE.md" in names
     assert "posecoach/models/pose_landmarker_full.task" in names
+    assert {"posecoach/data/pelvis_model.npz", "posecoach/data/pelvis_model.json"} <= names  # pelvis.learned
     clips = {f"posecoach/data/voice/{e['file']}" for e in manifest["clips"].values()}
     assert len(clips) >= 90 and clips <= names
     assert not any(n.startswith(("voicegen/", "samplegen/", "tests/")) for n in names)

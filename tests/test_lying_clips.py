@@ -19,12 +19,13 @@ from conftest import ROOT, SAMPLES, assert_interface_ok
 from posecoach.commands.main import main
 from posecoach.core.config import Band
 from posecoach.exercises.judging import judge_truth
-from posecoach.exercises.rest import rest_bands
+from posecoach.exercises.rest import rest_truth_bands
 
 sys.path.insert(0, str(ROOT))  # samplegen is not in the runtime wheel
 from samplegen.lying import load_lying_scenario  # noqa: E402
 
 LYING = SAMPLES / "lying"
+ARCHED, NEUTRAL_SPINE = "rest_arched_back_cam022", "rest_neutral_spine_cam022"
 SCENARIOS = sorted((LYING / "scenarios").glob("*.toml"))
 CLIPS = sorted(LYING.glob("*.mp4"))
 
@@ -60,7 +61,8 @@ def test_every_scenario_has_its_clip_and_the_clips_stay_small():
     size = sum(p.stat().st_size for p in LYING.glob("*.mp4")) + sum(p.stat().st_size for p in LYING.glob("*.json"))
     assert size <= 8 * 1024 * 1024
     tags = {t for p in SCENARIOS for t in load_lying_scenario(p).tags}
-    assert {"knees_straight", "pelvis_lifted", "sitting_up", "ball", "breathing", "fast_breathing"} <= tags
+    assert {"knees_straight", "pelvis_lifted", "sitting_up", "ball", "breathing", "fast_breathing",
+            "arched_back", "neutral_spine"} <= tags
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda p: p.stem)
@@ -89,7 +91,7 @@ def _from_pixels(joints_px: dict, head: str) -> tuple[float, float]:
 @pytest.mark.parametrize("stem", [p.stem for p in CLIPS if p.stem.startswith("rest")])
 def test_truth_metrics_agree_with_the_projected_joints_and_faults_with_the_bands(stem: str):
     t = truth(stem)
-    bands = rest_bands()
+    bands = rest_truth_bands()
     for r in t["per_frame"]:
         if r["posture"] != "supine" or not r["person"]:
             continue
@@ -102,7 +104,8 @@ def test_truth_metrics_agree_with_the_projected_joints_and_faults_with_the_bands
 
 
 def test_the_fault_clips_really_show_their_fault():
-    for stem, code in (("rest_knees_straight", "KNEES_STRAIGHT"), ("rest_pelvis_lifted", "PELVIS_LIFTED")):
+    for stem, code in (("rest_knees_straight", "KNEES_STRAIGHT"), ("rest_pelvis_lifted", "PELVIS_LIFTED"),
+                       (ARCHED, "ARCHED_BACK_LYING")):
         rows = truth(stem)["per_frame"]
         assert sum(code in r["exercise_fault"] for r in rows) >= 30
         assert sum(code not in r["exercise_fault"] + r["exercise_ambiguous"] for r in rows) >= 30
@@ -136,8 +139,28 @@ def test_rest_faults_are_found_on_their_clips(analysed, stem, code):
     precision, recall = _frame_pr(stem, code, records)
     assert precision >= 0.9 and recall >= 0.8
     assert code in [c["code"] for c in summary["cues"]]
-    others = {"KNEES_STRAIGHT", "PELVIS_LIFTED"} - {code}
+    others = {"KNEES_STRAIGHT", "PELVIS_LIFTED", "ARCHED_BACK_LYING"} - {code}
     assert not any(others & set(f["exercise_faults"]) for f in records)
+
+
+def test_an_arched_low_back_is_found_and_gently_cued(analysed):
+    """Issue 14: a held-out render (body and camera never used to set the bands), the pelvis
+    tipped 13 deg forward for 2.5 s and back."""
+    records, summary = analysed(ARCHED)
+    assert summary["detected_fraction"] >= 0.95
+    precision, recall = _frame_pr(ARCHED, "ARCHED_BACK_LYING", records)
+    assert precision >= 0.8 and recall >= 0.9  # measured 0.86 / 0.98: the frames lost lag the back settling
+    assert [c["code"] for c in summary["cues"]].count("ARCHED_BACK_LYING") == 1
+    assert not any({"KNEES_STRAIGHT", "PELVIS_LIFTED"} & set(f["exercise_faults"]) for f in records)
+
+
+@pytest.mark.parametrize("stem", [NEUTRAL_SPINE, "rest_good_floorcam", "rest_fast_breathing_cam065",
+                                  "rest_slow_breathing_cam100", "rest_knees_straight", "rest_pelvis_lifted",
+                                  "rest_sits_up"])
+def test_the_normal_hollow_of_a_neutral_spine_is_never_cued(analysed, stem):
+    records, summary = analysed(stem)
+    assert not any("ARCHED_BACK_LYING" in f["exercise_faults"] for f in records)
+    assert "ARCHED_BACK_LYING" not in [c["code"] for c in summary["cues"]]
 
 
 def test_sitting_up_is_noticed_and_pauses_the_rest(analysed):
@@ -233,3 +256,27 @@ def test_a_recorded_routine_moves_on_by_posture(tmp_path):
     assert 9.0 <= r.stages[1].start_t_ms / 1000 <= 13.0 and 15.0 <= r.stages[2].start_t_ms / 1000 <= 19.0
     s = r.summary().to_json()
     assert s["exercises"]["rest"]["rest_s"] > 3 and s["exercises"]["ball"]["ran"]
+
+
+def test_the_arched_clip_lifts_the_low_back_and_the_neutral_one_does_not():
+    """Truth of issue 14's clips: the tipped pelvis really lifts the lumbar spine off the floor
+    (samplegen.lying_arch measures the gap on the body's own surface), the buttocks stay down."""
+    def gap(stem, pick):
+        rows = [r for r in truth(stem)["per_frame"] if r["posture"] == "supine"]
+        return [r["lying_metrics"]["lumbar_gap_cm"] for r in rows if pick(r["lying_metrics"]["pelvic_tilt_lying_deg"])]
+    neutral, arched = gap(ARCHED, lambda t: t == 0.0), gap(ARCHED, lambda t: t >= 12.5)
+    assert min(arched) >= max(neutral) + 1.5
+    flat = gap(NEUTRAL_SPINE, lambda t: t <= -4.5)
+    assert max(flat) <= min(gap(NEUTRAL_SPINE, lambda t: t == 0.0))
+    hips = [r["lying_metrics"]["hip_height_m"] for r in truth(ARCHED)["per_frame"] if r["posture"] == "supine"]
+    assert max(hips) - min(hips) <= 0.02
+
+
+def test_a_pelvic_tilt_is_for_lying_on_the_back_only(tmp_path):
+    from samplegen.scenario import ScenarioError
+
+    path = tmp_path / "x.toml"
+    path.write_text('exercise = "ball"\nduration_s = 2.0\n[[keyframes]]\nt = 0.0\nkind = "prone"\n'
+                    'pelvic_tilt_deg = 10.0\n')
+    with pytest.raises(ScenarioError, match="supine"):
+        load_lying_scenario(path)

@@ -12,7 +12,9 @@ from lying_builders import (
 
 from posecoach.core.types import Pose
 from posecoach.exercises.lying import classify_posture
-from posecoach.exercises.rest import PELVIS_LIFT_OFFSET_DEG, RestAnalyzer, observe_rest
+from posecoach.exercises.lumbar import RISE_WEIGHT, lumbar_arch, read_arch
+from posecoach.exercises.lying import body_line
+from posecoach.exercises.rest import ARCH_FAULT, ARCH_OK, PELVIS_LIFT_OFFSET_DEG, RestAnalyzer, observe_rest
 from posecoach.exercises.rest_coach import RestCoach, RestConfig
 
 
@@ -74,6 +76,74 @@ def test_faults_are_not_judged_sitting_up_and_nobody_is_a_fault():
     assert st.posture == "sitting" and st.faults == []
     st, _ = run(a, Pose.empty((640, 480)), 1.0, t)
     assert st.interface_faults == ["NO_PERSON"] and st.metrics["knee_angle_deg"] is None
+
+
+@pytest.mark.parametrize("head_dir", [1, -1])
+@pytest.mark.parametrize("hollow_px,thigh_px", [(0.0, 0.0), (4.0, 10.0), (9.5, 0.0), (20.0, 16.0)])
+def test_lumbar_arch_reads_the_hollow_and_the_belly_against_the_thigh(hollow_px, thigh_px, head_dir):
+    pose = supine_pose(head_dir=head_dir, hollow_px=hollow_px, thigh_px=thigh_px)
+    b = body_line(pose)
+    assert b is not None
+    r = read_arch(pose.mask, b)
+    assert r.hollow == pytest.approx(hollow_px / b.trunk_px, abs=0.005)  # half a pixel
+    assert r.rise == pytest.approx(-thigh_px / b.trunk_px, abs=0.005)
+    assert lumbar_arch(pose.mask, b) == pytest.approx((hollow_px - RISE_WEIGHT * thigh_px) / b.trunk_px, abs=0.01)
+
+
+def test_lumbar_arch_needs_a_mask_and_both_floor_contacts():
+    pose = supine_pose()
+    b = body_line(pose)
+    assert b is not None and lumbar_arch(None, b) is None
+    # a mask over the trunk only between hip and shoulder: no seat to rest the floor line on
+    assert observe_rest(supine_pose(belly_px=40)).metrics["lumbar_arch"] is None
+
+
+THIGH_PX = 15.0  # the thigh's top ~0.14 trunk lengths above the belly's
+
+
+def arched(arch, head_dir=1):
+    """A supine pose whose lumbar_arch reads `arch` (the hollow makes up the difference)."""
+    return supine_pose(head_dir=head_dir, thigh_px=THIGH_PX,
+                       hollow_px=arch * 110.0 + RISE_WEIGHT * THIGH_PX)
+
+
+NEUTRAL = -0.22  # a neutral spine's reading (lumbar_arch before the baseline), as on the fit renders
+
+
+@pytest.mark.parametrize("head_dir", [1, -1])
+def test_an_arched_low_back_is_a_fault_and_the_normal_hollow_is_not(head_dir):
+    a = RestAnalyzer()
+    st, t = run(a, arched(NEUTRAL, head_dir), 3.0)
+    assert st.posture == "supine" and st.faults == []
+    assert st.metrics["lumbar_arch"] == pytest.approx(0.0, abs=0.003)  # its own baseline
+    st, t = run(a, arched(NEUTRAL + ARCH_OK - 0.015, head_dir), 3.0, t)  # a little more hollow: fine
+    assert st.faults == [] and st.metrics["lumbar_arch"] == pytest.approx(ARCH_OK - 0.015, abs=0.012)
+    st, t = run(a, arched(NEUTRAL + ARCH_FAULT + 0.03, head_dir), 3.0, t)
+    assert st.faults == ["ARCHED_BACK_LYING"]
+    st, t = run(a, arched(NEUTRAL, head_dir), 3.0, t)
+    assert st.faults == []
+
+
+def test_the_arch_is_judged_against_the_persons_own_flattest_back():
+    a = RestAnalyzer()
+    # a build (or camera) that reads high even when neutral: no fault, it becomes the baseline
+    st, t = run(a, arched(NEUTRAL + 0.1), 3.0)
+    assert st.faults == []
+    st, t = run(a, arched(NEUTRAL + 0.1 + ARCH_FAULT + 0.03), 3.0, t)
+    assert st.faults == ["ARCHED_BACK_LYING"]
+    # sitting up and lying down again starts a new baseline (the arch held since is not seen: the
+    # known cost of judging against the person's own back)
+    st, t = run(a, supine_pose(trunk_elev_deg=75), 5.0, t)
+    st, t = run(a, arched(NEUTRAL + 0.1 + ARCH_FAULT + 0.03), 3.0, t)
+    assert st.posture == "supine" and st.faults == []
+    assert a.arch_base.base == pytest.approx(NEUTRAL + 0.1 + ARCH_FAULT + 0.03, abs=0.012)
+
+
+def test_an_arched_low_back_is_cued_gently_and_pauses_the_timer():
+    c, cues, cs = coach_run([(arched(NEUTRAL), 10.0), (arched(NEUTRAL + ARCH_FAULT + 0.03), 10.0),
+                             (arched(NEUTRAL), 5.0)])
+    assert codes(cues).count("ARCHED_BACK_LYING") == 1
+    assert c.timer_s == pytest.approx(15.0, abs=2.0) and cs.good
 
 
 def breathing_poses(bpm, seconds, fps=30.0, amp=3.0):

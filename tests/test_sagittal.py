@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from posecoach.exercises import sagittal as S
-from posecoach.exercises.joints import joint_centres
+from posecoach.exercises import sagittal_model as M
 from posecoach.core.landmarks import NUM_LANDMARKS
 from posecoach.core.landmarks import Landmark as L
 from posecoach.core.types import Metrics, Pose
@@ -93,31 +93,6 @@ def test_swapped_labels_do_not_move_the_front_leg() -> None:
     close(S.plane_metrics(j), 0.5)
 
 
-@pytest.mark.parametrize("view, elevation", [(0.0, 0.0), (35.0, 0.0), (-35.0, 15.0)])
-def test_lift_undoes_an_oblique_picture_given_the_camera(view: float, elevation: float) -> None:
-    pose = seen(view, elevation, -1)
-    jc = joint_centres(pose, "left", -1, corrected=False)  # the landmarks are the joint centres here
-    lifted = S.lift_to_plane(pose, jc, "left", -1, view, elevation)
-    close(S.plane_metrics(lifted), 0.5)
-    if view and elevation:  # from in front and above, the picture shears the knee: what the lift undoes
-        from posecoach.core import geometry as g
-        picture_knee = g.interior_angle(jc.front_hip, jc.front_knee, jc.front_ankle)
-        assert abs(picture_knee - 90.0) > 5.0
-
-
-def test_blend_moves_from_picture_to_lift_with_the_view_angle(monkeypatch: pytest.MonkeyPatch) -> None:
-    w = 0.8  # the shipped weights are 0 (the dev sweep chose the picture); the ramp is tested here
-    monkeypatch.setitem(S.LIFT_WEIGHT, "front_knee_angle_deg", w)
-    pic = Metrics(front_knee_angle_deg=100.0, shin_tilt_deg=1.0, pelvic_tilt_deg=-3.0)
-    lift = Metrics(front_knee_angle_deg=90.0, shin_tilt_deg=5.0)
-    assert S.blend_metrics(pic, lift, 0.0).front_knee_angle_deg == 100.0
-    assert S.blend_metrics(pic, lift, -S.LIFT_FULL_DEG).front_knee_angle_deg == pytest.approx(100.0 - 10.0 * w)
-    half = 0.5 * (S.LIFT_START_DEG + S.LIFT_FULL_DEG)
-    assert S.blend_metrics(pic, lift, half).front_knee_angle_deg == pytest.approx(100.0 - 5.0 * w)
-    assert S.blend_metrics(pic, lift, 40.0).pelvic_tilt_deg == -3.0
-    assert S.blend_metrics(pic, Metrics(), 40.0).front_knee_angle_deg == 100.0  # missing lift: the picture
-
-
 def test_no_world_landmarks_no_frame() -> None:
     p = seen(10.0, 0.0, 1)
     bare = Pose(xy=p.xy, visibility=p.visibility, presence=p.presence, world=None, mask=None, image_size=p.image_size)
@@ -149,3 +124,169 @@ def test_steady_side_needs_a_clear_majority_to_switch() -> None:
     assert s.side == "right"
     s.reset()
     assert s.update(None) is None
+
+
+# -- the learned correction (sagittal_model.py) and its gate --------------------------------------
+
+def mirrored(pose: Pose) -> Pose:
+    """The same picture flipped left to right, with MediaPipe's labels following the flip (a
+    mirrored person: the world's x flips with the picture)."""
+    w = pose.image_size[0]
+    xy = pose.xy.copy()
+    xy[:, 0] = w - xy[:, 0]
+    world = pose.world.copy()
+    world[:, 0] = -world[:, 0]
+    return Pose(xy=xy, visibility=pose.visibility, presence=pose.presence, world=world, mask=None,
+                image_size=pose.image_size)
+
+
+def test_features_ignore_the_facing_and_the_labels() -> None:
+    """The same lunge facing the other way, or with every left/right label swapped, reads the same."""
+    pose = seen(30.0, 10.0, 1)
+    base = M.features(pose, 1, "left")
+    assert base is not None
+    flip = M.features(mirrored(pose), -1, "left")
+    assert flip is not None and np.allclose(flip[0], base[0], atol=1e-9)
+    swapped = M.features(seen(30.0, 10.0, 1, swap_labels=True), 1, "right")
+    assert swapped is not None and np.allclose(swapped[0], base[0], atol=1e-9)
+    assert base[1].front_knee_angle_deg == pytest.approx(swapped[1].front_knee_angle_deg)
+
+
+def test_features_need_world_landmarks() -> None:
+    p = seen(10.0, 0.0, 1)
+    bare = Pose(xy=p.xy, visibility=p.visibility, presence=p.presence, world=None, mask=None, image_size=p.image_size)
+    assert M.features(bare, 1, "left") is None
+    assert S.sagittal_metrics(bare, 1, "left", ensemble=stub(0.0, 30.0)) is None
+
+
+def stub(delta: float, azimuth: float, spread: float = 0.0, near_logit: float = 2.0) -> M.Ensemble:
+    """An 'ensemble' of two members that ignore their input: every metric's correction is
+    `delta` (+-`spread` between the members), the azimuth `azimuth`, elevation 10."""
+    n_in = M.features(seen(0.0, 0.0, 1), 1, "left")[0].size
+    members = []
+    for sign in (1.0, -1.0):
+        b = np.array([delta + sign * spread] * len(M.METRICS) + [azimuth, 10.0, near_logit])
+        members.append(((np.zeros((n_in, b.size)), b),))
+    t = len(M.TARGETS)
+    return M.Ensemble(np.zeros(n_in), np.ones(n_in), np.zeros(t), np.ones(t), tuple(members), {})
+
+
+def test_square_on_keeps_the_picture_and_oblique_takes_the_correction() -> None:
+    pose = seen(0.0, 0.0, 1)
+    picture = M.features(pose, 1, "left")[1]
+    square = S.sagittal_metrics(pose, 1, "left", ensemble=stub(4.0, S.GATE_START_DEG - 1))
+    assert square.weight == 0.0
+    assert square.metrics.front_knee_angle_deg == pytest.approx(picture.front_knee_angle_deg)
+    far = S.sagittal_metrics(pose, 1, "left", ensemble=stub(4.0, -(S.GATE_FULL_DEG + 5)))
+    assert far.weight == 1.0 and far.view_angle_deg == pytest.approx(-(S.GATE_FULL_DEG + 5))
+    assert far.metrics.front_knee_angle_deg == pytest.approx(picture.front_knee_angle_deg + 4.0)
+    half = S.sagittal_metrics(pose, 1, "left", ensemble=stub(4.0, 0.5 * (S.GATE_START_DEG + S.GATE_FULL_DEG)))
+    assert half.metrics.front_knee_angle_deg == pytest.approx(picture.front_knee_angle_deg + 2.0)
+    assert far.metrics.pelvic_tilt_deg is None
+
+
+def test_the_correction_is_bounded() -> None:
+    pose = seen(0.0, 0.0, 1)
+    picture = M.features(pose, 1, "left")[1]
+    got = S.sagittal_metrics(pose, 1, "left", ensemble=stub(80.0, 40.0))
+    bound = S.MAX_CORRECTION["front_knee_angle_deg"]
+    assert got.metrics.front_knee_angle_deg == pytest.approx(picture.front_knee_angle_deg + bound)
+
+
+def test_an_unsure_correction_is_withheld_off_axis_and_the_picture_kept_near_it() -> None:
+    pose = seen(0.0, 0.0, 1)
+    picture = M.features(pose, 1, "left")[1]
+    wide = 2 * max(S.MAX_SPREAD.values())
+    far = S.sagittal_metrics(pose, 1, "left", ensemble=stub(3.0, 35.0, spread=wide))
+    assert far.metrics.front_knee_angle_deg is None and "front_knee_angle_deg" in far.withheld
+    near = S.sagittal_metrics(pose, 1, "left", ensemble=stub(3.0, 0.5 * (S.GATE_START_DEG + S.GATE_FULL_DEG), spread=wide))
+    assert near.metrics.front_knee_angle_deg == pytest.approx(picture.front_knee_angle_deg)
+    assert not near.withheld
+
+
+@pytest.mark.parametrize("facing", [1, -1])
+def test_front_side_from_the_near_leg_not_the_label(facing: int) -> None:
+    """Facing image-right shows the right side: a front leg that is the near one is the right leg,
+    whatever MediaPipe calls it."""
+    pose = seen(-25.0, 0.0, facing, swap_labels=True)
+    near = "right" if facing > 0 else "left"
+    far = "left" if near == "right" else "right"
+    assert S.sagittal_metrics(pose, facing, "left", ensemble=stub(0.0, -25.0, near_logit=3.0)).front_side == near
+    assert S.sagittal_metrics(pose, facing, "left", ensemble=stub(0.0, -25.0, near_logit=-3.0)).front_side == far
+
+
+def test_front_side_vote_holds_through_a_run_of_misreads() -> None:
+    vote = S.FrontSideVote()
+    for _ in range(60):
+        assert vote.update(0.9, 1) == "right"  # the front leg is the near one; facing image-right
+    for _ in range(40):  # a long run of frames that read the other way, less surely
+        side = vote.update(0.3, 1)
+    assert side == "right"
+    vote.reset()
+    assert vote.update(None, 1) is None
+    assert vote.update(0.1, -1) == "right"  # facing image-left the near side is the left: front is far
+
+
+def test_ensemble_round_trips_through_its_file(tmp_path) -> None:
+    ens = stub(1.5, 20.0, spread=0.5)
+    ens = M.Ensemble(ens.feature_mean, ens.feature_std, ens.target_mean, ens.target_std, ens.members,
+                     {"feature_version": M.FEATURE_VERSION, "script": "test"})
+    path = tmp_path / "m.npz"
+    ens.save(path)
+    back = M.load_ensemble(path)
+    x = M.features(seen(20.0, 5.0, 1), 1, "left")[0]
+    assert np.allclose(back.predict(x), ens.predict(x), atol=1e-5)
+    assert back.info["script"] == "test"
+
+
+def test_the_shipped_model_says_how_it_was_made() -> None:
+    ens = M.default_ensemble()
+    assert ens is not None, "posecoach/data/sagittal_model.npz is missing or of another feature version"
+    for key in ("script", "data", "stills", "bodies", "seed", "date"):
+        assert key in ens.info
+    x = M.features(seen(20.0, 5.0, 1), 1, "left")[0]
+    assert np.isfinite(ens.predict(x)).all() and ens.predict(x).shape == (len(ens.members), 1, len(M.TARGETS))
+
+
+def test_the_lunge_takes_the_correction_only_when_switched_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    """observe(): without `sagittal` the picture's metrics (today's posecoach); with it the
+    corrected ones off the side view, the picture's near it; the plain baseline never."""
+    from posecoach.core.config import Settings
+    from posecoach.exercises import lunge
+
+    pose = seen(0.0, 0.0, 1)
+    picture = lunge.observe(pose, 1).metrics
+    assert picture.front_knee_angle_deg is not None
+    monkeypatch.setattr(M, "default_ensemble", lambda: stub(4.0, 30.0))
+    assert lunge.observe(pose, 1).metrics.front_knee_angle_deg == pytest.approx(picture.front_knee_angle_deg)
+    on = lunge.observe(pose, 1, sagittal=True).metrics
+    assert on.front_knee_angle_deg == pytest.approx(picture.front_knee_angle_deg + 4.0)
+    assert on.trunk_lean_deg == pytest.approx(picture.trunk_lean_deg + 4.0)
+    plain = lunge.observe(pose, 1, corrected=False, sagittal=True).metrics
+    assert plain.front_knee_angle_deg == pytest.approx(lunge.observe(pose, 1, corrected=False).metrics.front_knee_angle_deg)
+    monkeypatch.setattr(M, "default_ensemble", lambda: stub(4.0, 0.0))
+    assert lunge.observe(pose, 1, sagittal=True).metrics.front_knee_angle_deg == pytest.approx(picture.front_knee_angle_deg)
+    monkeypatch.setattr(M, "default_ensemble", lambda: None)  # no model file: the picture's values
+    assert lunge.observe(pose, 1, sagittal=True).metrics.front_knee_angle_deg == pytest.approx(picture.front_knee_angle_deg)
+    monkeypatch.setattr(M, "default_ensemble", lambda: stub(4.0, 30.0))
+    an = lunge.LungeAnalyzer(Settings(sagittal_model=True, sagittal_min_view_deg=0.0))
+    assert an.update(pose, 0).obs.metrics.front_knee_angle_deg == pytest.approx(picture.front_knee_angle_deg + 4.0)
+    # the frame's own view angle gates it: a side-on frame keeps the picture's values, an oblique one not
+    assert lunge.observe(pose, 1, sagittal=True, sagittal_min_view_deg=15.0).metrics.front_knee_angle_deg == \
+        pytest.approx(picture.front_knee_angle_deg)
+    oblique = seen(30.0, 0.0, 1)
+    assert lunge.observe(oblique, 1).view_angle_deg >= 15.0
+    assert lunge.observe(oblique, 1, sagittal=True, sagittal_min_view_deg=15.0).metrics.front_knee_angle_deg == \
+        pytest.approx(lunge.observe(oblique, 1).metrics.front_knee_angle_deg + 4.0)
+    side = lunge.LungeAnalyzer(Settings(sagittal_model=True))
+    assert side.update(pose, 0).obs.metrics.front_knee_angle_deg == pytest.approx(picture.front_knee_angle_deg)
+
+
+def test_the_shipped_model_was_fitted_on_stills_only() -> None:
+    """Issue 12's rule: the held-out camera sweep (benchmarks.camera_sweep seeds 1201 dev, 1299
+    held-out) and the check stills (seed 12002) are never fitted on."""
+    ens = M.default_ensemble()
+    assert ens is not None
+    data = [str(d) for d in ens.info["data"]]
+    assert data and all("stills_fit" in d for d in data), data
+    assert not any("sweep" in d or "check" in d for d in data)

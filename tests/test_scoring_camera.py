@@ -82,8 +82,9 @@ def _clip(name: str, az: float, h: float, err: float) -> by_camera.CameraClip:
 def test_groups_and_tables_pool_clips_by_azimuth_and_height() -> None:
     clips = [_clip("a", 0.0, 0.3, 1.0), _clip("b", 19.0, 0.75, 2.0), _clip("c", -31.0, 1.2, 6.0), _clip("d", 42.0, 1.2, 8.0)]
     rows = by_camera.groups(clips)
-    assert list(rows) == ["az -30", "az 0", "az +20", "az +40", "az within 20", "az within 40",
-                          "h low <0.5 m", "h mid 0.5-0.95 m", "h high >=0.95 m"]
+    assert list(rows) == ["az -30", "az 0", "az +20", "az +40", "az +-0-10", "az +-20", "az +-30", "az +-40",
+                          "az within 20", "az within 40", "h low <0.5 m", "h mid 0.5-0.95 m", "h high >=0.95 m"]
+    assert [c.name for c in rows["az +-30"]] == ["c"] and [c.name for c in rows["az +-0-10"]] == ["a"]
     assert [c.name for c in rows["az within 20"]] == ["a", "b"] and len(rows["az within 40"]) == 4
     table = by_camera.metric_table(rows, ["shin_tilt_deg"])
     line = next(r for r in table if r.startswith("| h high"))

@@ -3,6 +3,7 @@ many at once, with one progress bar; a bad file costs one line and the others ca
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 from typing import Any
@@ -20,13 +21,28 @@ def add_parser(sub: Any) -> None:
     an.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
     an.add_argument("--annotate", action="store_true", help="also write annotated.mp4 with the overlay")
     an.add_argument("--report", action="store_true", help="also write report.html and metrics.csv")
-    an.add_argument("--jobs", type=int, metavar="N", help="videos analysed at once (default: one per core)")
+    an.add_argument("--jobs", type=int, metavar="N",
+                    help="videos analysed at once (default: one per core; with --engine ray and no "
+                         "--ray-address, the CPUs of the local cluster)")
+    an.add_argument("--engine", choices=("local", "ray"), default="local",
+                    help="where to analyse: this machine's processes (default) or a Ray cluster "
+                         "(pip install 'posecoach[cluster]')")
+    an.add_argument("--ray-address", metavar="HOST:PORT",
+                    help="with --engine ray: the head of a running cluster (default: start a local one on 127.0.0.1)")
     an.add_argument("--save-history", action="store_true", help="add each analysed video to the history")
     an.add_argument("--neutral", type=parse_neutral, metavar="START:END",
                     help="seconds in which the person holds a neutral pelvis (calibrates pelvic tilt)")
     an.add_argument("--plan", type=Path, metavar="FILE", help="a therapist's plan (TOML)")
     an.add_argument("--plain", action="store_true",
                     help="the plain baseline: raw landmark angles, fixed thresholds, no smoothing")
+    an.add_argument("--sagittal-model", action=argparse.BooleanOptionalAction, default=None,
+                    help="the learned oblique-camera correction of the lunge's angles (default: off)")
+    an.add_argument("--sagittal-min-view", type=float, metavar="DEG",
+                    help="with --sagittal-model: correct only frames at least DEG off the side view (default 15)")
+    an.add_argument("--model-fps", type=float, metavar="FPS",
+                    help="frames a second the pose model sees; the frames between get interpolated "
+                         "poses (default 10 for the lunge, every frame for rest, ball and --plain; "
+                         "0 = every frame)")
     an.add_argument("--quiet", action="store_true", help="no progress bar")
     an.add_argument("--exercise", choices=("lunge", "rest", "ball"), default="lunge",
                     help="what the videos show: kneeling lunge (default), constructive rest, soft-ball release")
@@ -35,15 +51,24 @@ def add_parser(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from posecoach.runner.analyze import AnalyzeOptions, find_videos
-    from posecoach.runner.batch import Outcome, run_batch
+    from posecoach.runner.batch import Outcome
+    from posecoach.runner.engines import make_engine
 
-    settings, strings = plan_settings(args.plan, Settings(plain=args.plain))
+    base = Settings(plain=args.plain)
+    if args.sagittal_model is not None:
+        base = dataclasses.replace(base, sagittal_model=args.sagittal_model)
+    if args.sagittal_min_view is not None:
+        base = dataclasses.replace(base, sagittal_min_view_deg=args.sagittal_min_view)
+    settings, strings = plan_settings(args.plan, base)
     if args.jobs is not None and args.jobs < 1:
         raise PosecoachError("--jobs must be 1 or more")
+    if args.model_fps is not None and not 0 <= args.model_fps <= 1000:
+        raise PosecoachError("--model-fps must be between 0 (every frame) and 1000")
+    engine = make_engine(args.engine, jobs=args.jobs, address=args.ray_address)
     videos = find_videos(args.inputs)
     opts = AnalyzeOptions(out_dir=args.out, settings=settings, annotate=args.annotate,
                           neutral_s=args.neutral, progress=not args.quiet, strings=strings,
-                          exercise=args.exercise)
+                          exercise=args.exercise, model_fps=args.model_fps)
     history = None
     if args.save_history:
         from posecoach.outputs.history import History
@@ -66,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
             history.add_analysis(records, summary, args.out / o.video.stem, settings.coach.hold_s)
 
     try:
-        outcomes = run_batch(videos, opts, jobs=args.jobs, report=args.report, on_done=done)
+        outcomes = engine.run(videos, opts, report=args.report, on_done=done)
     finally:
         if history is not None:
             history.close()

@@ -24,8 +24,6 @@ def add_parser(sub: Any) -> None:
     live.add_argument("--mirror", action="store_true", help="mirror the picture like a selfie view (display only)")
     live.add_argument("--hold", type=float, metavar="SECONDS",
                       help=f"hold time per side (default 30; {LUNGE_HOLD_S.lo:g}-{LUNGE_HOLD_S.hi:g})")
-    live.add_argument("--record", action="store_true",
-                      help="also keep the raw camera video in the session folder (off: no video is kept)")
     live.add_argument("--safety", action="store_true", help="show the safety screen again before starting")
     live.set_defaults(run=run)
 

@@ -10,7 +10,7 @@ import signal
 import sys
 
 from posecoach import __version__
-from posecoach.commands import analyze, history, live, plan, routine, setup
+from posecoach.commands import analyze, history, live, plan, report, routine, setup
 from posecoach.core.errors import PosecoachError
 
 EPILOG = """\
@@ -20,6 +20,7 @@ examples:
   posecoach setup                        check the camera's place (side-on, whole body, light)
   posecoach analyze clip.mp4 --out results --report
   posecoach analyze sample_videos/ --out results
+  posecoach report SESSION_DIR           rebuild a (killed) session's summary and report
   posecoach plan check plans/example.toml   validate a therapist's plan
 
 posecoach gives exercise-form guidance only; it does not diagnose. Stop if anything feels sharp
@@ -33,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "through a webcam and tells you, live, what to fix.")
     p.add_argument("--version", action="version", version=f"posecoach {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
-    for command in (live, setup, analyze, history, plan, routine):
+    for command in (live, setup, analyze, report, history, plan, routine):
         command.add_parser(sub)
     return p
 

@@ -47,6 +47,9 @@ def add_stream_options(p: argparse.ArgumentParser, plan_help: str) -> None:
                        help="with --video: wait for a raised hand (or SPACE) before coaching, as with a camera")
     start.add_argument("--start-now", action="store_true",
                        help="with a camera: start coaching at once instead of waiting for a raised hand")
+    p.add_argument("--record", action="store_true",
+                   help="also keep the raw camera video in the session folder (camera.avi, Motion-JPEG: "
+                        "it plays even after a crash; off: no video is kept)")
 
 
 def plan_settings(plan_path: Path | None, base: Settings | None = None) -> tuple[Settings, dict[str, str] | None]:

@@ -105,3 +105,11 @@ class Settings:
     coach: CoachConfig = field(default_factory=CoachConfig)
     # "plain": raw landmark angles, no joint-centre correction, no smoothing (the baseline).
     plain: bool = False
+    # The learned oblique-camera correction of the lunge's sagittal angles (issue 12:
+    # exercises/sagittal.py's sagittal_metrics with posecoach/data/sagittal_model.npz). Off by
+    # default: see docs/accuracy.md for what it measured on the held-out camera sweep.
+    sagittal_model: bool = False
+    # ... and only on frames whose own view angle (view.view_angle, independent of the model) is at
+    # least this far off the side view: a real side-view clip got a false HIPS_FORWARD cue from a
+    # correction at its bound on frames read 12-13 deg off (docs/accuracy.md). 0 = the model's gate only.
+    sagittal_min_view_deg: float = 15.0

@@ -129,6 +129,8 @@ ROWS: tuple[CueSpec, ...] = (
     S("PELVIS_LIFTED", "Let your hips sink back down to the floor.", 80, F),
     S("KNEES_STRAIGHT", "Bend your knees and slide your feet a little towards you.", 79, F),
     S("FEET_NOT_FLAT", "Let both feet rest flat on the floor.", 78, F),
+    # both sentences already have natural-voice clips (REST_PROMPT_1, REST_PROMPT_4)
+    S("ARCHED_BACK_LYING", "Let your lower back soften into the floor. Just let the floor hold you.", 77, F),
     S("REST_COMPLETE", "Well done. Roll onto your side and come up slowly.", 70, G, once=True),
     S("BREATHE_SLOWER", "Let your breathing slow down. Breathe in through your nose and let your belly rise.",
       60, N),

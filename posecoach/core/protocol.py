@@ -31,6 +31,7 @@ class Fault(StrEnum):
     PELVIS_LIFTED = "PELVIS_LIFTED"
     KNEES_STRAIGHT = "KNEES_STRAIGHT"
     FEET_NOT_FLAT = "FEET_NOT_FLAT"
+    ARCHED_BACK_LYING = "ARCHED_BACK_LYING"
 
 
 # The kneeling lunge's form faults, in the order they are judged and listed.

@@ -41,6 +41,8 @@ class Pose:
     no larger than the estimator's max_side; large frames (1080p, 4K) keep the small mask, since
     resizing it back costs ~8 ms and 33 MB a frame at 4K. `frame_mask()` gives it at frame size.
     num_people: people seen in the frame (the pose is the one followed over time).
+    seen: the pose model saw this frame; False when the pose was interpolated between the frames it
+    saw (`analyze` runs the model on a subset of a recording's frames: runner.sampling).
     "Nobody" is `Pose.empty(size)`, whose `present` is False.
     """
     xy: np.ndarray
@@ -52,6 +54,7 @@ class Pose:
     present: bool = True
     num_people: int = 1
     mask_scale: float = 1.0
+    seen: bool = True
 
     def frame_mask(self) -> np.ndarray | None:
         """The mask resized to the frame's pixels (nearest neighbour; costly for large frames)."""
@@ -233,6 +236,7 @@ class FrameResult:
             "front_side": self.front_side, "phase": self.phase, "metrics": self.metrics.to_dict(),
             "faults": list(self.faults), "cue": self.cue.to_dict() if self.cue else None,
             "hold_s": {k: round(v, 2) for k, v in self.hold_s.items()},
+            "model": self.pose.seen if self.pose is not None else True,
         }
         rec.update(self.notes.to_json())
         return rec

@@ -22,7 +22,7 @@ from posecoach.core.protocol import FAULT_METRIC, FORM_FAULTS, METRIC_NAMES, Fau
 from posecoach.core.types import Metrics, Pose
 from posecoach.exercises.joints import JointCentres, joint_centres
 from posecoach.exercises.judging import FaultJudge, scene_flags
-from posecoach.exercises.sagittal import camera_in_front
+from posecoach.exercises.sagittal import camera_in_front, sagittal_metrics
 from posecoach.exercises.view import (
     SteadyAngle,
     ViewHysteresis,
@@ -65,10 +65,14 @@ def facing_votes(pose: Pose) -> float:
     return vote
 
 
-def observe(pose: Pose, facing: int = 0, corrected: bool = True) -> Observation:
+def observe(pose: Pose, facing: int = 0, corrected: bool = True, sagittal: bool = False,
+            sagittal_min_view_deg: float = 0.0) -> Observation:
     """Measure one frame. `facing` (+1/-1) from the analyzer's steadied estimate; 0 = decide here.
 
-    corrected=False uses the raw landmarks as joints (the plain baseline).
+    corrected=False uses the raw landmarks as joints (the plain baseline). sagittal=True replaces
+    a kneeling frame's metrics by the learned oblique-camera correction (sagittal.sagittal_metrics:
+    the picture's values near the side view, the body's own angles estimated further off it) when
+    the model can read the frame and the frame's own view angle is at least `sagittal_min_view_deg`.
     """
     if not pose.present:
         return Observation(person=False)
@@ -125,6 +129,10 @@ def observe(pose: Pose, facing: int = 0, corrected: bool = True) -> Observation:
             back_hip_extension_deg=g.tilt_from_vertical(jc.back_knee, jc.back_hip, facing),
             trunk_lean_deg=g.tilt_from_vertical(jc.mid_hip, jc.mid_shoulder, facing),
         )
+        oblique = obs.view_angle_deg is not None and obs.view_angle_deg >= sagittal_min_view_deg
+        reading = sagittal_metrics(pose, facing, front) if sagittal and corrected and oblique else None
+        if reading is not None:
+            obs.metrics = reading.metrics
     return obs
 
 
@@ -196,7 +204,8 @@ class LungeAnalyzer:
 
     def update(self, pose: Pose, t_ms: int) -> LungeState:
         facing = self._steady_facing(pose)
-        obs = observe(pose, facing, corrected=not self.plain)
+        obs = observe(pose, facing, corrected=not self.plain, sagittal=self.settings.sagittal_model,
+                      sagittal_min_view_deg=self.settings.sagittal_min_view_deg)
         if not obs.person:
             self._facing_votes.clear()
             self._angle.clear()

@@ -21,6 +21,16 @@ Measurements (side view, image plane = sagittal plane, degrees unless stated):
   0-0.1 feet flat, more on tiptoe, heels only or feet in the air. FEET_NOT_FLAT: fault >= 0.35
   (~14 cm), ok <= 0.15 (~6 cm). The floor is placed a fixed fraction of the trunk below the shoulder
   landmark (measured on rendered bodies), since the back rests on it.
+- lumbar_arch: from the person mask (posecoach.exercises.lumbar), trunk lengths: the hollow under
+  the low back above the line joining where the buttocks and the upper back rest, plus twice the
+  belly's rise against the top of the thigh behind the hip; observe_rest gives that reading, the
+  analyzer turns it into the rise above the person's own flattest reading since they settled
+  (ArchBaseline; None in the first second and without a mask), read only with the trunk flat,
+  the pelvis down and the knees bent. ARCHED_BACK_LYING (the pelvis tipped forward, the low back
+  lifted off the floor) is a fault from ARCH_FAULT and ok up to ARCH_OK (set on rendered clips,
+  see below); the ground truth judges it on the pelvis' true tilt against the person's neutral
+  lying pelvis (fault >= 10 deg anterior, ok <= 4: ARCH_TRUTH_BAND). The normal small hollow of a
+  neutral spine is ok.
 """
 from __future__ import annotations
 
@@ -45,11 +55,12 @@ from posecoach.exercises.judging import (
     SmoothedMetrics,
     scene_flags,
 )
+from posecoach.exercises.lumbar import lumbar_arch
 from posecoach.exercises.lying import BodyLine, body_line, classify_posture
 from posecoach.exercises.view import ViewHysteresis, parts_out_of_frame, view_angle
 
-REST_METRICS = ("trunk_elevation_deg", "knee_angle_deg", "pelvis_lift_deg", "foot_lift")
-REST_FAULTS = (Fault.PELVIS_LIFTED, Fault.KNEES_STRAIGHT, Fault.FEET_NOT_FLAT)
+REST_METRICS = ("trunk_elevation_deg", "knee_angle_deg", "pelvis_lift_deg", "foot_lift", "lumbar_arch")
+REST_FAULTS = (Fault.PELVIS_LIFTED, Fault.KNEES_STRAIGHT, Fault.FEET_NOT_FLAT, Fault.ARCHED_BACK_LYING)
 UP_POSTURES = frozenset(("sitting", "kneeling", "standing"))
 
 # The floor under a supine body, below the shoulder landmark, in trunk (hip-shoulder) lengths.
@@ -58,6 +69,18 @@ FLOOR_BELOW_SHOULDER = 0.18
 # back: pelvis lift read 0.9-3.9 deg (mean 2.4) too high on six rendered rest clips
 # (benchmarks.lying); this much is subtracted (leave-one-clip-out, the bias left is ~1.2 deg).
 PELVIS_LIFT_OFFSET_DEG = 2.0
+# ARCHED_BACK_LYING on `lumbar_arch`: the reading of posecoach.exercises.lumbar (hollow + 2 x
+# belly rise, trunk lengths) above the person's own flattest reading (ArchBaseline). Set on twelve
+# rendered clips of six bodies, cameras 0.22-0.5 m (docs/accuracy.md): a neutral spine reads
+# 0.00-0.06 above it, the pelvis tipped 3 deg forward up to 0.05, 12-16 deg forward 0.04-0.21;
+# these bands gave the best min(precision, recall) there with no neutral clip cued. Checked on
+# six further renders of three other bodies and cameras.
+ARCH_FAULT = 0.075
+ARCH_OK = 0.055
+ARCH_SETTLE_MS = 1000.0
+# The arch is read only with the trunk this flat (shoulders at most this many degrees above the
+# hips; a settled back reads -5..+1 on the renders, a person coming up to sit passes it at once).
+ARCH_MAX_ELEVATION_DEG = 6.0
 
 
 def rest_bands() -> dict[str, tuple[str, Band]]:
@@ -66,7 +89,21 @@ def rest_bands() -> dict[str, tuple[str, Band]]:
         Fault.PELVIS_LIFTED: ("pelvis_lift_deg", Band(fault=12.0, ok=5.0)),
         Fault.KNEES_STRAIGHT: ("knee_angle_deg", Band(fault=140.0, ok=120.0)),
         Fault.FEET_NOT_FLAT: ("foot_lift", Band(fault=0.35, ok=0.15)),
+        Fault.ARCHED_BACK_LYING: ("lumbar_arch", Band(fault=ARCH_FAULT, ok=ARCH_OK)),
     }
+
+
+# An arched low back is defined by the pelvis' true tilt against the person's neutral lying
+# pelvis (+ anterior), degrees: the ground truth's band (samplegen.lying_arch), not what is measured.
+ARCH_TRUTH_BAND = Band(fault=10.0, ok=4.0)
+
+
+def rest_truth_bands() -> dict[str, tuple[str, Band]]:
+    """The bands the ground truth is judged by: `rest_bands()`, with ARCHED_BACK_LYING judged on
+    the true pelvic tilt (`pelvic_tilt_lying_deg`) instead of the measured `lumbar_arch`."""
+    bands = rest_bands()
+    bands[Fault.ARCHED_BACK_LYING] = ("pelvic_tilt_lying_deg", ARCH_TRUTH_BAND)
+    return bands
 
 
 @dataclass
@@ -92,6 +129,7 @@ def knee_angle_deg(pose: Pose) -> float | None:
 
 
 def rest_metrics(pose: Pose, b: BodyLine, elevation: float) -> dict[str, float | None]:
+    """The REST_METRICS of one frame (see the module doc)."""
     floor_y = float(b.shoulder[1]) + FLOOR_BELOW_SHOULDER * b.trunk_px
     foot_top = np.nanmin([b.heel[1], b.toe[1]])
     foot_lift = None
@@ -102,6 +140,7 @@ def rest_metrics(pose: Pose, b: BodyLine, elevation: float) -> dict[str, float |
         "knee_angle_deg": knee_angle_deg(pose),
         "pelvis_lift_deg": -elevation - PELVIS_LIFT_OFFSET_DEG,
         "foot_lift": foot_lift,
+        "lumbar_arch": lumbar_arch(pose.mask, b, pose.mask_scale),
     }
 
 
@@ -115,6 +154,43 @@ def observe_rest(pose: Pose) -> RestObservation:
     if obs.body is not None and elevation is not None:
         obs.metrics = rest_metrics(pose, obs.body, elevation)
     return obs
+
+
+class ArchBaseline:
+    """The person's own lying back: `update(reading, judging, t_ms)` -> the reading above the
+    flattest (lowest) one seen since they settled on their back in view, or None while settling.
+
+    The arch reading's level depends on the body's build and the camera's height as much as on the
+    arch (rendered clips: a neutral spine read -0.30..-0.11 over bodies and cameras, an arch of
+    12-16 deg adds 0.05-0.21), so the fault is judged against the person's own baseline: the lowest smoothed
+    reading since `settle_ms` after the stretch of judged frames began. It restarts when the
+    person leaves the position or the view for more than `gap_ms`. The cost: a low back that is
+    arched from the first moment and never softens is not seen.
+    """
+
+    def __init__(self, settle_ms: float = ARCH_SETTLE_MS, gap_ms: float = 3000.0) -> None:
+        self.settle_ms = settle_ms
+        self.gap_ms = gap_ms
+        self.base: float | None = None
+        self._since: int | None = None
+        self._last: int | None = None
+
+    def reset(self) -> None:
+        self.base = None
+        self._since = self._last = None
+
+    def update(self, value: float | None, judging: bool, t_ms: int) -> float | None:
+        if not judging or value is None:
+            if self._last is not None and t_ms - self._last > self.gap_ms:
+                self.reset()
+            return None
+        if self._since is None:
+            self._since = t_ms
+        self._last = t_ms
+        if t_ms - self._since < self.settle_ms:
+            return None
+        self.base = value if self.base is None else min(self.base, value)
+        return value - self.base
 
 
 @dataclass
@@ -151,6 +227,7 @@ class RestAnalyzer:
         self.breathing = BreathingRate()
         self._columns: tuple[float, float] | None = None
         self._source: str | None = None
+        self.arch_base = ArchBaseline()
 
     def _breath_signal(self, pose: Pose, b: BodyLine) -> float | None:
         """The belly height over steadied columns (slow EMA of the hip and shoulder x)."""
@@ -170,12 +247,29 @@ class RestAnalyzer:
             return belly_height_px(pose.mask, b, columns=self._columns, scale=pose.mask_scale)
         return landmark_height_px(b)
 
+    def _legs_placed(self, metrics: dict[str, float | None]) -> bool:
+        """The trunk flat on the floor, the pelvis down and the knees bent (within their ok
+        bands): the arch reading compares the belly with the thigh and the floor under the seat and
+        the upper back, so it means nothing while coming up to sit, in a bridge or with the legs
+        long (their own faults and GOT_UP say what is going on)."""
+        elev = metrics.get("trunk_elevation_deg")
+        if elev is None or elev > ARCH_MAX_ELEVATION_DEG:
+            return False
+        for code in (Fault.PELVIS_LIFTED, Fault.KNEES_STRAIGHT):
+            name, band = rest_bands()[code]
+            v = metrics.get(name)
+            if v is None or v > band.ok:
+                return False
+        return True
+
     def update(self, pose: Pose, t_ms: int) -> RestState:
         obs = observe_rest(pose)
         posture = self._posture.update(obs.posture)
         view = self._view.update(obs.view_angle_deg) if obs.person else View.UNKNOWN
         metrics = self._metrics.update(obs.metrics, t_ms)
         judging = obs.person and posture == "supine" and view == View.SIDE
+        arch_judged = judging and self._legs_placed(metrics)
+        metrics["lumbar_arch"] = self.arch_base.update(metrics.get("lumbar_arch"), arch_judged, t_ms)
         on = self._faults.update(metrics, judging, t_ms, flags=scene_flags(obs.person, view))
         faults = [c for c in on if c in self.bands]
         interface = [c for c in on if c not in self.bands]

@@ -1,27 +1,20 @@
-"""The body's own sagittal angles from an oblique or high camera (issue 12; research module, not
-wired into the pipeline yet).
+"""The body's own sagittal angles from an oblique or high camera (issue 12).
 
 protocol.md measures the lunge in the body's sagittal plane (the plane through the hips,
 perpendicular to the line joining them). A picture taken off the side view, or from above,
-shortens and bends those angles; MediaPipe's world landmarks (metres about the hips, axes aligned
-with the camera: x right, y down, z away from the camera) are 3D, so they can be turned into the
-body's own frame and projected onto its sagittal plane, whatever the camera:
+shortens and bends those angles.
 
-* lateral axis: the shoulder line (or the hip line, or both: `lateral_from`);
-* up: the camera's up made perpendicular to it, or (`use_floor`) perpendicular to the floor, which
-  the kneeling lunge touches at the back toes and the front foot, so the camera's pitch drops out;
-* forward: perpendicular to both, pointing the way the face and the feet point.
+Used by the pipeline: `camera_in_front` (the sign of lunge's view angle) and, when
+Settings.sagittal_model is on (off by default), `sagittal_metrics`: the learned correction of
+sagittal_model.py (3D minus picture per metric, camera azimuth and elevation, which leg is near),
+gated by the estimated azimuth, bounded, withheld where the ensemble disagrees; lunge.observe also
+gates it on the frame's own view angle. `FrontSideVote`: the front leg's side by geometry over a
+hold (not wired in).
 
-What else is here: `view_angle_deg` (the camera's signed angle off the side view, + in front),
-`lift_to_plane` (the picture's joint centres lifted to 3D with the world landmarks' depth and
-projected on the sagittal plane at a given camera angle), `blend_metrics` (picture vs lift per
-metric by view angle), `front_leg` and `SteadySide` (which leg is in front by geometry, held
-steady through a hold).
-
-Measured on the rendered camera sweep (docs/accuracy.md, "Part B"): the signed view angle is
-right in sign and within ~7 deg on average; none of the world-landmark metrics beats the
-picture's own (MediaPipe's world depth is too rough), so `blend_metrics` keeps the picture.
-Exact on exact landmarks (tests/test_sagittal.py). Angles in degrees; positions in metres
+Research kept for the benchmarks: `body_frame` / `sagittal_joints` / `plane_metrics` (MediaPipe's
+world landmarks turned into the body's frame and projected on its sagittal plane: measured worse
+than the picture, docs/accuracy.md "Part B"), `view_angle_deg`, `front_leg`, `SteadySide`.
+Measured: docs/accuracy.md, "The learned correction". Angles in degrees; positions in metres
 (world) or pixels (picture).
 Pure numpy: no cv2, no MediaPipe.
 """
@@ -32,6 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from posecoach.exercises import sagittal_model as M
 from posecoach.core.landmarks import Landmark as L
 from posecoach.core.landmarks import side_joints
 from posecoach.core.types import Metrics, Pose
@@ -214,24 +208,6 @@ def plane_metrics(j: SagittalJoints) -> Metrics:
     )
 
 
-SCALE_LANDMARKS = (L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_HIP, L.RIGHT_HIP, L.LEFT_KNEE, L.RIGHT_KNEE,
-                   L.LEFT_ANKLE, L.RIGHT_ANKLE)
-
-
-def _metres_per_pixel(pose: Pose, centre: np.ndarray) -> float | None:
-    """Least-squares scale from picture offsets (about `centre`) to the world landmarks' x, y."""
-    w = pose.world
-    if w is None:
-        return None
-    idx = list(SCALE_LANDMARKS)
-    rel = pose.xy[idx] - centre
-    den = float(np.sum(rel ** 2))
-    if den <= 0 or not math.isfinite(den):
-        return None
-    num = float(np.sum(w[idx, :2] * rel))
-    return num / den if num > 0 else None
-
-
 def camera_axes(view_angle_deg: float, elevation_deg: float, facing: int) -> tuple[np.ndarray, np.ndarray]:
     """The body's forward and up axes in camera coordinates (x right, y down, z away) for a camera
     `view_angle_deg` off the side view (+ in front) and `elevation_deg` above, the person facing
@@ -243,63 +219,6 @@ def camera_axes(view_angle_deg: float, elevation_deg: float, facing: int) -> tup
     right = np.array([1.0, 0.0, 0.0])
     forward = facing * right * math.cos(a) + toward * math.sin(a)
     return forward, up
-
-
-def lift_to_plane(pose: Pose, joints: JointCentres, front: str, facing: int, view_angle_deg: float,
-                  elevation_deg: float = 0.0) -> SagittalJoints | None:
-    """Picture joint centres (pixels, e.g. joints.py's corrected ones) lifted to 3D with the
-    world landmarks' depth of the same joints, then projected on the sagittal plane of a camera
-    `view_angle_deg` off the side view: (forward, up) in metres.
-
-    The picture places the joints precisely across the image; the world landmarks supply what
-    the picture cannot, how far each joint is from the camera, which is what an oblique view
-    folds into the picture's angles.
-    """
-    w = pose.world
-    if w is None:
-        return None
-    centre = 0.5 * (pose.xy[L.LEFT_HIP] + pose.xy[L.RIGHT_HIP])
-    scale = _metres_per_pixel(pose, centre)
-    if scale is None:
-        return None
-    f, b = side_joints(front), side_joints("right" if front == "left" else "left")
-    depth = {"front_hip": w[f["hip"], 2], "front_knee": w[f["knee"], 2], "front_ankle": w[f["ankle"], 2],
-             "back_hip": w[b["hip"], 2], "back_knee": w[b["knee"], 2],
-             "mid_hip": 0.5 * (w[L.LEFT_HIP, 2] + w[L.RIGHT_HIP, 2]),
-             "mid_shoulder": 0.5 * (w[L.LEFT_SHOULDER, 2] + w[L.RIGHT_SHOULDER, 2])}
-    fwd, up = camera_axes(view_angle_deg, elevation_deg, facing)
-    out = {}
-    for role, z in depth.items():
-        px = np.asarray(getattr(joints, role), float) - centre
-        q = np.array([px[0] * scale, px[1] * scale, float(z)])
-        out[role] = np.array([q @ fwd, q @ up])
-    return SagittalJoints(front_side=front, **out)
-
-
-# Share of the lifted estimate per metric at and beyond LIFT_FULL_DEG off the side view (less
-# nearer the side view, none within LIFT_START_DEG); the rest is the picture's. Chosen on the dev
-# sweep only (benchmarks/oblique.py, 14 takes): the lift beat the picture in some camera bins and
-# lost in others for every metric (knee, all takes: picture 8.1, lift 9.1, lift for the knee
-# beyond 30 deg 8.8), so no share is given to it until the world depth is better than MediaPipe's.
-LIFT_WEIGHT = {"front_knee_angle_deg": 0.0, "shin_tilt_deg": 0.0, "knee_ahead_of_ankle": 0.0,
-               "back_hip_extension_deg": 0.0, "trunk_lean_deg": 0.0}
-LIFT_START_DEG, LIFT_FULL_DEG = 10.0, 30.0
-
-
-def blend_metrics(picture: Metrics, lifted: Metrics, view_angle_deg: float) -> Metrics:
-    """The picture's metrics where the view is square, the lifted ones further off it, per metric
-    (LIFT_WEIGHT); a metric missing from one source comes from the other. Pelvic tilt is
-    taken from the picture's Metrics as it is."""
-    ramp = min(1.0, max(0.0, (abs(view_angle_deg) - LIFT_START_DEG) / (LIFT_FULL_DEG - LIFT_START_DEG)))
-    out = Metrics(pelvic_tilt_deg=picture.pelvic_tilt_deg)
-    for name, weight in LIFT_WEIGHT.items():
-        a, b = getattr(picture, name), getattr(lifted, name)
-        ok_a = a is not None and math.isfinite(a)
-        ok_b = b is not None and math.isfinite(b)
-        w = weight * ramp
-        value = (1 - w) * a + w * b if ok_a and ok_b else a if ok_a else b if ok_b else None
-        setattr(out, name, value)
-    return out
 
 
 def front_leg(pose: Pose, facing: int) -> tuple[str, str] | None:
@@ -373,6 +292,117 @@ def view_angle_deg(pose: Pose) -> float | None:
         cues.append(math.degrees(math.asin(min(1.0, width / 0.75))))
     magnitude = float(np.mean(cues))
     return magnitude if float(TOWARD_CAMERA @ frame.forward) >= 0 else -magnitude
+
+
+# The learned correction (sagittal_model.py) and how far it is trusted. Chosen on the fit stills'
+# cross-validation by body (benchmarks/sagittal_fit.py), never on a check set.
+GATE_START_DEG, GATE_FULL_DEG = 8.0, 16.0  # |estimated azimuth|: picture below, correction above
+MAX_CORRECTION = {"front_knee_angle_deg": 25.0, "shin_tilt_deg": 20.0, "knee_ahead_of_ankle": 0.35,
+                  "back_hip_extension_deg": 20.0, "trunk_lean_deg": 12.0}
+# With the correction, the view reads "front" (nothing measured) beyond this |azimuth|, back to
+# "side" below the second: for the lead's view hysteresis (lunge.py uses 42 / 36 today).
+COACHABLE_ON_DEG, COACHABLE_OFF_DEG = 50.0, 45.0
+MAX_SPREAD = {"front_knee_angle_deg": 6.0, "shin_tilt_deg": 5.0, "knee_ahead_of_ankle": 0.09,
+              "back_hip_extension_deg": 5.0, "trunk_lean_deg": 4.0}
+
+
+@dataclass(frozen=True)
+class SagittalReading:
+    """One frame's body angles, corrected for where the camera stands (degrees; knee ahead of
+    ankle in shin lengths), and what the correction was sure of.
+
+    metrics: the values to use (pelvic tilt left None: it comes from the pelvis reader).
+    picture: posecoach's picture metrics of the same frame (joints.py's joint centres).
+    view_angle_deg: the camera's signed azimuth off the side view (+ in front of the person);
+    elevation_deg: its elevation seen from the hips (+ above).
+    weight: the share of the correction applied (0 = the picture's values, near the side view).
+    spread: the ensemble's disagreement (standard deviation) per metric.
+    front_near: the probability that the front leg (by the picture) is the one nearer the camera;
+    front_side: that leg's anatomical side by this frame's geometry (see `FrontSideVote`).
+    withheld: metrics returned as None because the ensemble disagreed too much far off the side
+    view (`MAX_SPREAD`), where the picture's own value is known to be wrong.
+    """
+    metrics: Metrics
+    picture: Metrics
+    view_angle_deg: float
+    elevation_deg: float
+    weight: float
+    spread: dict[str, float]
+    front_near: float
+    front_side: str
+    withheld: tuple[str, ...] = ()
+
+
+def sagittal_metrics(pose: Pose, facing: int, front: str, ensemble: M.Ensemble | None = None) -> SagittalReading | None:
+    """The body's sagittal metrics from one frame, `front` being MediaPipe's label of the leg
+    whose ankle is further ahead in the picture (observe()'s choice) and `facing` +1/-1 (image
+    right/left, the analyzer's steadied value). None without the model's inputs (no person, no
+    world landmarks) or without a model file.
+
+    The correction (3D minus picture, per metric) is the ensemble mean, bounded by
+    `MAX_CORRECTION`, applied in full beyond `GATE_FULL_DEG` of estimated azimuth and not at all
+    within `GATE_START_DEG` (linear between), so a square-on camera keeps posecoach's picture
+    values. A metric whose members disagree by more than `MAX_SPREAD` keeps the picture's value
+    inside the gate and is withheld (None) beyond it.
+    """
+    ens = ensemble or M.default_ensemble()
+    got = M.features(pose, facing, front)
+    if ens is None or got is None:
+        return None
+    x, picture = got
+    pred = ens.predict(x)[:, 0, :]
+    mean, spread = pred.mean(0), pred.std(0)
+    col = {name: i for i, name in enumerate(M.TARGETS)}
+    az, el = float(mean[col["azimuth_deg"]]), float(mean[col["elevation_deg"]])
+    weight = min(1.0, max(0.0, (abs(az) - GATE_START_DEG) / (GATE_FULL_DEG - GATE_START_DEG)))
+    out, withheld, spreads = Metrics(), [], {}
+    for name in M.METRICS:
+        p, i = getattr(picture, name), col[name]
+        spreads[name] = float(spread[i])
+        if p is None or not math.isfinite(p):
+            continue
+        if spread[i] > MAX_SPREAD[name]:
+            if weight >= 1.0:
+                withheld.append(name)
+                continue
+            setattr(out, name, p)
+            continue
+        delta = max(-MAX_CORRECTION[name], min(MAX_CORRECTION[name], float(mean[i])))
+        setattr(out, name, p + weight * delta)
+    logits = pred[:, col["front_near_logit"]]
+    p_near = float(np.mean(1.0 / (1.0 + np.exp(-np.clip(logits, -30, 30)))))
+    near = "right" if facing > 0 else "left"
+    side = near if p_near >= 0.5 else ("left" if near == "right" else "right")
+    return SagittalReading(metrics=out, picture=picture, view_angle_deg=az, elevation_deg=el, weight=weight,
+                           spread=spreads, front_near=p_near, front_side=side, withheld=tuple(withheld))
+
+
+class FrontSideVote:
+    """Which leg is in front (anatomical side), from geometry and steady over a hold: each frame's
+    `front_near` probability (SagittalReading) adds its log-odds, clipped to +-`clip`, to the hold's
+    sum, for the leg posecoach calls front in the picture; the side is the near side (the one the
+    person shows the camera: right when facing image-right) if the sum says the front leg is near,
+    else the far side. One frame cannot flip a hold that many frames agree on, MediaPipe's
+    left/right labels play no part, and a whole hold of label swaps changes nothing. `reset()`
+    when the hold ends (the next one may be on the other side)."""
+
+    def __init__(self, clip: float = 3.0) -> None:
+        self.clip = clip
+        self.total = 0.0
+        self.frames = 0
+
+    def update(self, front_near: float | None, facing: int) -> str | None:
+        if front_near is not None and facing != 0:
+            p = min(1.0 - 1e-6, max(1e-6, front_near))
+            self.total += max(-self.clip, min(self.clip, math.log(p / (1.0 - p))))
+            self.frames += 1
+        if not self.frames or facing == 0:
+            return None
+        near = "right" if facing > 0 else "left"
+        return near if self.total >= 0 else ("left" if near == "right" else "right")
+
+    def reset(self) -> None:
+        self.total, self.frames = 0.0, 0
 
 
 def camera_in_front(pose: Pose) -> bool | None:

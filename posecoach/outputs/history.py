@@ -140,6 +140,12 @@ class History:
         return sid
 
     # -- reading ------------------------------------------------------------------------------
+    def session_for(self, folder: Path) -> dict[str, Any] | None:
+        """The latest session kept in `folder`: {"id", "started_at", "source", "end_reason"}, or None."""
+        row = self.db.execute("SELECT id, started_at, source, end_reason FROM sessions WHERE folder = ? "
+                              "ORDER BY id DESC LIMIT 1", (str(folder),)).fetchone()
+        return None if row is None else dict(zip(("id", "started_at", "source", "end_reason"), row))
+
     def count(self) -> int:
         return int(self.db.execute("SELECT COUNT(*) FROM sessions").fetchone()[0])
 

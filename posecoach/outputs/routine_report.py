@@ -26,7 +26,8 @@ def _rest(s: Mapping) -> list[str]:
                       if fast > 0.2 else ", calm and slow."))
     faults = s.get("fault_fraction") or {}
     names = {"KNEES_STRAIGHT": "knees too straight", "FEET_NOT_FLAT": "feet not flat",
-             "PELVIS_LIFTED": "hips lifted off the floor"}
+             "PELVIS_LIFTED": "hips lifted off the floor",
+             "ARCHED_BACK_LYING": "low back arched off the floor"}
     seen = [f"{names.get(k, k)} ({100 * v:.0f}% of the time)" for k, v in faults.items() if v > 0.02]
     out.append("To watch: " + ", ".join(seen) + "." if seen else "Your position was good throughout.")
     return out

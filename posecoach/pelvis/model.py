@@ -23,6 +23,7 @@ import numpy as np
 from posecoach.core import geometry as g
 from posecoach.core.landmarks import Landmark as L
 from posecoach.core.types import Pose
+from posecoach.pelvis import learned
 from posecoach.pelvis.outline import (
     OutlineFeatures,
     back_profile,
@@ -104,6 +105,12 @@ class Sample:
     reason: str | None
     trunk_px: float = math.nan
     hip_xy: tuple[float, float] = (math.nan, math.nan)
+    # posecoach.pelvis.learned: the learned absolute tilt (degrees) or why it gave none, the models'
+    # input vector (for changes between frames) and the facing (+1/-1) it was read with
+    absolute: float | None = None
+    absolute_reason: str | None = None
+    inputs: np.ndarray | None = None
+    facing: int = 0
 
     def vector(self) -> np.ndarray:
         assert self.features is not None
@@ -135,6 +142,7 @@ class Calibration:
     span_deg: float | None = None
     usable: bool = True
     reason: str | None = None
+    neutral_inputs: np.ndarray | None = None  # the learned change model's neutral (pelvis.learned)
 
 
 def hands_off_thigh(pose: Pose, hip: np.ndarray, shoulder: np.ndarray, facing: int) -> bool:
@@ -179,14 +187,23 @@ def measure(pose: Pose, hip: np.ndarray, shoulder: np.ndarray, facing: int, view
         return sample(None, "hands_on_hips")
     # The mask is at detection scale (Pose.mask_scale < 1 for frames over 960 px): read it there.
     s = pose.mask_scale
-    feats, reason = outline_features(back_profile(pose.mask, hip * s, shoulder * s, facing), lean)
+    profile = back_profile(pose.mask, hip * s, shoulder * s, facing)
+    feats, reason = outline_features(profile, lean)
     if feats is None:
         return sample(None, reason)
     if feats.bump > MAX_BUMP:
         return sample(None, "something_over_back")
     if not math.isfinite(feats.edge_px) or feats.edge_px > 2 * MAX_EDGE_TRUNK * feats.trunk_px:
         return sample(None, "outline_unclear")
-    return sample(feats, None)
+    models = learned.active()
+    if models is None:
+        return sample(feats, None)
+    seen = learned.from_profile(profile, feats, pose, hip, shoulder, facing, view_deg, lean,
+                                crop=models.conv is not None)
+    est = models.estimate(seen)
+    x = learned.inputs(seen)
+    return Sample(t_ms, feats, None, trunk, hip_xy, absolute=est.tilt_deg, absolute_reason=est.reason,
+                  inputs=x if x is not None and np.isfinite(x).all() else None, facing=facing)
 
 
 def calibrate(neutral: list[Sample], tuck: list[Sample] | None = None, arch: list[Sample] | None = None,
@@ -200,6 +217,9 @@ def calibrate(neutral: list[Sample], tuck: list[Sample] | None = None, arch: lis
     centre = np.median(vecs, axis=0)
     cal = Calibration(centre, float(np.median([s.trunk_px for s in good])),
                       (float(np.median([s.hip_xy[0] for s in good])), float(np.median([s.hip_xy[1] for s in good]))))
+    neutral_inputs = [s.inputs for s in good if s.inputs is not None]
+    if len(neutral_inputs) == len(good):
+        cal.neutral_inputs = np.median(np.stack(neutral_inputs), axis=0)
     spread = float(np.std((vecs - centre) @ DELTA_WEIGHTS))
     if spread > NEUTRAL_MAX_SD_DEG:
         cal.usable, cal.reason = False, "neutral_not_still"
@@ -235,10 +255,17 @@ def camera_moved(cal: Calibration, recent: list[Sample], scale_tol: float = 0.15
 
 
 def tilt_from(sample: Sample, cal: Calibration | None) -> float:
-    """Degrees from one usable sample: change from the neutral when calibrated, else absolute."""
+    """Degrees from one usable sample: change from the neutral when calibrated (the learned change
+    model's when both carry its inputs), else absolute (the learned model's when the sample carries
+    it, else the old linear estimate)."""
     x = sample.vector()
+    models = learned.active()
     if cal is not None:
+        if models is not None and cal.neutral_inputs is not None and sample.inputs is not None:
+            return models.change(sample.inputs, cal.neutral_inputs) * cal.scale
         return float((x - cal.neutral) @ DELTA_WEIGHTS) * cal.scale
+    if sample.absolute is not None:
+        return sample.absolute
     return float(x @ ABS_WEIGHTS + ABS_INTERCEPT)
 
 

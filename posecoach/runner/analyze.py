@@ -2,6 +2,11 @@
 summary.json (docs: ../shared/docs/interface.md) into OUT/<video stem>/, plus an annotated video
 on request.
 
+The pose model sees every frame of a steady recording only when asked: by default the lunge's
+model runs on about 10 frames a second and the frames between get interpolated poses
+(runner.sampling; frames.jsonl "model" says which), and frames it will not see are decoded without
+being converted to pictures; the pictures it sees are shrunk to its input size as they are decoded.
+
 Output is written as it is produced: frames.jsonl is flushed every frame and summary.json is
 written even when the run is interrupted, so nothing is lost on Ctrl+C or a bad file.
 """
@@ -19,7 +24,8 @@ from posecoach.core.types import Frame, Pose
 from posecoach.core.worker import InOrderWorker
 from posecoach.outputs.session_log import SessionLog, run_summary
 from posecoach.pelvis.source import NullPelvis, PelvisSource, pelvis_for
-from posecoach.runner.two_pass import first_pass, needs_two_pass
+from posecoach.runner.sampling import DEFAULT_MODEL_FPS, SampledDetector, model_stride
+from posecoach.runner.two_pass import ReplayEstimator, first_pass, needs_two_pass
 from posecoach.sessions.protocol import ExerciseSession, PoseDetector, SessionContext
 from posecoach.sessions.registry import build_exercise, estimator_spec
 
@@ -35,6 +41,16 @@ class AnalyzeOptions:
     progress: bool = True
     strings: dict[str, str] | None = None  # cue texts from a plan
     exercise: str = "lunge"  # lunge | rest | ball (sessions.registry)
+    # Frames a second the pose model sees (runner.sampling); None: the exercise's default (the lunge
+    # DEFAULT_MODEL_FPS, the floor exercises and the plain baseline every frame); 0: every frame.
+    model_fps: float | None = None
+
+    def model_stride(self, fps: float) -> int:
+        """Frames per model frame for a video of `fps` frames a second."""
+        wanted = self.model_fps
+        if wanted is None:
+            wanted = DEFAULT_MODEL_FPS if self.exercise == "lunge" and not self.settings.plain else 0.0
+        return model_stride(fps, wanted)
 
 
 def find_videos(inputs: Iterable[str | Path]) -> list[Path]:
@@ -88,7 +104,7 @@ def analyze_video(video: Path, opts: AnalyzeOptions, make_session: SessionMaker 
     estimator: the pose model to use (default: the one the exercise needs). on_frame: called after
     each judged frame (a progress bar over many videos)."""
     from posecoach.ui.video import AnnotatedVideoWriter
-    from posecoach.vision.sources import open_source, prefetch
+    from posecoach.vision.sources import VideoSource, open_source, prefetch
 
     source = open_source(video)
     log = SessionLog(opts.out_dir / video.stem)
@@ -121,9 +137,13 @@ def analyze_video(video: Path, opts: AnalyzeOptions, make_session: SessionMaker 
     judging: InOrderWorker[tuple[Frame, Pose]] = InOrderWorker(finish, "judge")
     interrupted = False
     detector = session.ctx.estimator
+    stride = 1 if isinstance(detector, ReplayEstimator) else opts.model_stride(source.fps)
+    if isinstance(source, VideoSource) and not opts.annotate:  # decode only what the model needs
+        source.max_side = getattr(detector, "max_side", None)
+        source.keep_every = stride
     try:
-        for frame in prefetch(source):
-            judging.put((frame, detector.detect(frame)))
+        for frame, pose in SampledDetector(detector, stride).poses(prefetch(source)):
+            judging.put((frame, pose))
     except KeyboardInterrupt:
         interrupted = True
         raise

@@ -30,7 +30,7 @@ from posecoach.core.config import Settings
 from posecoach.core.cues import PRIORITY, cue_text
 from posecoach.core.protocol import Phase, View
 from posecoach.core.types import Cue, Frame, FrameNotes, FrameResult, Metrics, Pose
-from posecoach.outputs.session_log import SessionRecorder, run_summary
+from posecoach.outputs.session_log import SessionRecorder, StorageError, run_summary
 from posecoach.outputs.speaker import Speaker
 from posecoach.sessions.protocol import ExerciseSession
 from posecoach.ui import screens
@@ -119,6 +119,9 @@ class LiveLoop:
                     break
         except KeyboardInterrupt:
             end_reason = "interrupted"
+        except StorageError:  # the disk is full: its one line comes from the command
+            end_reason = "disk full"
+            raise
         except Exception as e:  # saved below, then raised: a crash loses no session
             end_reason = f"error ({type(e).__name__})"
             raise

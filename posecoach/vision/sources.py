@@ -25,16 +25,26 @@ from posecoach.core.errors import SourceError
 from posecoach.core.paths import IMAGE_SUFFIXES as IMAGE_SUFFIXES  # re-exported
 from posecoach.core.paths import VIDEO_SUFFIXES as VIDEO_SUFFIXES  # re-exported
 from posecoach.core.types import Frame
+from posecoach.vision.estimator import shrink
 
 
 class VideoSource:
     """Frames of a video file. `t_ms` is the container's timestamp for the frame when the file has
     a sane one, else index / fps. A file that stops decoding part way ends the iteration and sets
     `truncated` so the caller can warn; what was decoded is kept.
+
+    Set before iterating, for an analysis that does not need every picture at full size:
+    max_side: pictures are shrunk to this longest side (pixels) as they are decoded, on the
+    decoding thread (the size the pose model is fed anyway). keep_every: only frames whose index is
+    a multiple of it are converted to a picture; the others are decoded (the video's later frames
+    need them) but carry the last converted picture (the same array), which saves the colour
+    conversion and shrinking of 1080p and 4K frames the pose model will not see (runner.sampling).
     """
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, max_side: int | None = None, keep_every: int = 1) -> None:
         self.path = Path(path)
+        self.max_side = max_side
+        self.keep_every = max(1, keep_every)
         if not self.path.exists():
             raise SourceError(f"video not found: {self.path}")
         if self.path.is_dir():
@@ -52,9 +62,16 @@ class VideoSource:
 
     def __iter__(self) -> Iterator[Frame]:
         index, last_t = 0, -1
+        held: np.ndarray | None = None  # the last picture converted
         try:
             while True:
-                ok, image = self._cap.read()
+                if held is not None and index % self.keep_every:
+                    ok, image = self._cap.grab(), held
+                else:
+                    ok, image = self._cap.read()
+                    if ok and image is not None and self.max_side:
+                        image = shrink(image, self.max_side)[0]
+                    held = image
                 if not ok or image is None:
                     break
                 t = self._cap.get(cv2.CAP_PROP_POS_MSEC)
