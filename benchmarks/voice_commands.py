@@ -1,24 +1,24 @@
-"""Spoken-command benchmark: recall, false triggers per hour, latency and CPU of the keyword spotter.
+"""Spoken-command benchmark: recall, false commands per hour, latency and CPU of the spotter.
 
-The corpus comes from benchmarks/voice_corpus.py (dev / heldout / espeak splits, see its
-docstring). Three steps:
+Corpora: benchmarks/voice_corpus.py (commands alone and in carriers, sentences, coach echo, room
+noise) and benchmarks/voice_corpus_alone.py (every candidate said alone, short non-command
+utterances, more negatives); splits dev (tuning), heldout (other voices, other seeds, other short
+negatives) and espeak. Steps:
 
-    python -m benchmarks.voice_commands collect --corpus DIR   # every raw hit at a lenient threshold
-    python -m benchmarks.voice_commands tune --corpus DIR      # per-word thresholds from dev only
-    python -m benchmarks.voice_commands evaluate --corpus DIR  # the real streaming spotter, all splits
+    python -m benchmarks.voice_commands features --corpus C1 --corpus C2 --work W   # judge every utterance
+    python -m benchmarks.voice_commands tune --corpus C1 --corpus C2 --work W       # dev only: sweeps
+    python -m benchmarks.voice_commands evaluate --corpus C1 --corpus C2 [--splits dev,heldout]
 
-`tune` reads only the dev split. `evaluate` runs posecoach.control.speech.KeywordSpotter exactly as
-the product does (100 ms chunks, reset after a hit), with DEFAULT_KEYWORDS unless --thresholds
-FILE (written by tune) is given, and prints the tables for dev, heldout (voices never tuned on)
-and eSpeak. Coach echo is measured with the guard off and on (SpanGuard over the spans the coach
-spoke, tail 0 and 400 ms).
+`features` runs the product's segmenter and judge over every file once (all candidate words in
+the grammar) and stores each utterance's shape and scores; `tune` sweeps per-word thresholds and
+the utterance-shape rules on those, reading only the dev split; `evaluate` runs the product's
+streaming KeywordSpotter (100 ms chunks) with its shipped defaults (or --keywords) over whole
+splits and prints the tables, coach echo with the guard off and on (SpanGuard, tails 0/400/1000).
 """
 from __future__ import annotations
 
 import argparse
 import json
-import math
-import statistics
 import sys
 import time
 from collections import defaultdict
@@ -28,263 +28,222 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from benchmarks.voice_texts import COMMAND_WORDS  # noqa: E402
+from benchmarks.voice_features import features  # noqa: E402
+from benchmarks.voice_scoring import COMMAND_OF, load_files, overlaps, report  # noqa: E402
+from benchmarks.voice_texts import ALONE_CANDIDATES  # noqa: E402
+from posecoach.control.activity import SileroActivity, WebRtcActivity  # noqa: E402
 from posecoach.control.listener import SpanGuard  # noqa: E402
 from posecoach.control.microphone import AudioChunk, load_wav_16k  # noqa: E402
-from posecoach.control.speech import (DEFAULT_KEYWORDS, FRAME_MS, Isolation, Keyword, KeywordSpotter,  # noqa: E402
-                                      SpeechFlags, load_engine)
+from posecoach.control.speech import DEFAULT_KEYWORDS, Isolation, Keyword, KeywordSpotter  # noqa: E402
 
 CHUNK = 1600  # samples: 100 ms
-KWS_MAX = 1500  # PocketSphinx reports prob = score margin - KWS_MAX
-GRID = [10.0 ** -e for e in range(5, 55, 5)]
-WORD_COMMAND = {"ouch": "pain_stop", "pain": "pain_stop", "next": "move_on", "stop": "end"}  # word -> command
-EARLY_MS, LATE_MS = 150, 800  # a hit counts for a spoken event if it ends within [start-150, end+800]
+THRESHOLDS = [x / 2 for x in range(-20, 21)]
+SHAPES = {f"q{q}_m{m}_f{fl}": (q, m, fl) for q in (250, 400, 700) for m in (1000, 1400) for fl in (-99, 0, 1)}
 
 
-def units(threshold: float) -> int:
-    """A threshold as PocketSphinx's integer score margin (log base 1.0001, >> 10)."""
-    return math.floor(math.log(threshold) / math.log(1.0001)) >> 10
+# -- features ------------------------------------------------------------------------------------
+def feature_path(work: Path, split: str, activity: str, close_ms: int) -> Path:
+    return work / f"features_{split}_{activity}_c{close_ms}.jsonl"
 
 
-def command_of(word: str) -> str:
-    return WORD_COMMAND.get(word, word)
-
-
-def load_manifest(corpus: Path, split: str) -> list[dict]:
-    return [json.loads(p.read_text()) for p in sorted((corpus / split).glob("*.json"))]
-
-
-# -- collect -------------------------------------------------------------------------------------
-def collect_file(args: tuple[str, str]) -> dict:
-    """All hits of every candidate word at 1e-50 over one file, no resets, as [word, start_ms,
-    end_ms, margin] (margin: the score over the phone loop in PocketSphinx's threshold units),
-    and the VAD's speech flags per 30 ms frame for each VAD mode tried."""
-    corpus, rel = args
-    ps = load_engine()
-    d = ps.Decoder(kws=str(Path(corpus) / "collect.kws"), lm=None, loglevel="FATAL")
-    x = load_wav_16k(Path(corpus) / rel)
-    d.start_utt()
-    for i in range(0, len(x), CHUNK):
-        d.process_raw(x[i:i + CHUNK].tobytes(), False, False)
-    d.end_utt()
-    hits = [[s.word.strip(), s.start_frame * FRAME_MS, (s.end_frame + 1) * FRAME_MS,
-             round(math.log(s.prob) / math.log(1.0001)) + KWS_MAX] for s in d.seg()]
-    flags = {}
-    for mode in VAD_MODES:
-        f = SpeechFlags(ps.Vad(mode), keep_ms=10**9)
-        f.add(x)
-        flags[mode] = "".join("1" if v else "0" for v in f.flags)
-    return {"hits": hits, "flags": flags}
-
-
-def collect(corpus: Path, splits: list[str]) -> None:
-    (corpus / "collect.kws").write_text("".join(f"{w} /1e-50/\n" for w in COMMAND_WORDS))
+def run_features(corpora: list[Path], work: Path, splits: list[str], activity: str, close_ms: int) -> None:
+    work.mkdir(parents=True, exist_ok=True)
     for split in splits:
-        files = load_manifest(corpus, split)
+        files = load_files(corpora, split)
+        jobs = [("/", f["wav"], activity, list(ALONE_CANDIDATES), close_ms) for f in files]
         with Pool(2) as pool:
-            res = pool.map(collect_file, [(str(corpus), f["path"]) for f in files])
-        (corpus / f"hits_{split}.json").write_text(json.dumps({f["path"]: r for f, r in zip(files, res)}))
-        print(split, len(files), "files,", sum(len(r["hits"]) for r in res), "raw hits")
+            res = pool.map(features, jobs, chunksize=1)
+        feature_path(work, split, activity, close_ms).write_text("".join(json.dumps(r) + "\n" for r in res))
+        print(split, len(res), "files", flush=True)
 
 
 # -- tune ----------------------------------------------------------------------------------------
-def matches(hit_end: int, ev: dict) -> bool:
-    return ev["start_ms"] - EARLY_MS <= hit_end <= ev["end_ms"] + LATE_MS
-
-
-class Flags(SpeechFlags):
-    """Stored VAD flags of a whole file, measured like the spotter's."""
-
-    def __init__(self, bits: str) -> None:  # noqa: D107 (no VAD needed: the flags are stored)
-        self.frame_ms, self.t0_ms, self.flags = 30.0, 0.0, [b == "1" for b in bits]
-        self.unheard_is_speech = False
-
-
-def isolated(h: list, flags: Flags, iso: Isolation | None) -> bool:
-    if iso is None:
-        return True
-    pre = flags.fraction(h[1] - iso.pre_ms[0], h[1] - iso.pre_ms[1])
-    post = flags.fraction(h[2] + iso.post_ms[0], h[2] + iso.post_ms[1])
-    return pre <= iso.max_speech and post <= iso.max_speech
-
-
-def sweep(files: list[dict], hits: dict[str, dict], word: str, iso: Isolation | None) -> list[tuple[int, int, int, float]]:
-    """Per GRID threshold: (events found, events, false hits, hours) for one word; coach files are
-    left out (the guard handles the coach's own voice)."""
+def accepted(rows: list[list], vocab: dict[str, float], shape: tuple[int, int, float]) -> list[tuple[int, int, str, str]]:
+    """(start, end, word, command) of the utterances a spotter with these thresholds would accept."""
+    q, m, fl = shape
     out = []
-    for t in GRID:
-        u, found, total, false, seconds = units(t), 0, 0, 0, 0.0
+    for s, e, qb, _, w, margin, over in rows:
+        if w in vocab and 150 <= e - s <= m and qb >= q and margin >= vocab[w] and over >= fl:
+            out.append((s, e, w, COMMAND_OF[w]))
+    return out
+
+
+def sweep_word(files: list[dict], feats: dict[str, list], word: str, shape: tuple[int, int, float]) -> list[tuple[int, int, int]]:
+    """Per threshold: (alone events of `word` found, their number, false acceptances of `word`)
+    over the dev files other than coach echo (the guard handles the coach)."""
+    out = []
+    for t in THRESHOLDS:
+        found = total = false = 0
         for f in files:
             if f["kind"] == "coach":
                 continue
-            seconds += f["seconds"]
-            r = hits[f["path"]]
-            flags = Flags(r["flags"][str(iso.vad_mode if iso else 2)])
-            kept = [h for h in r["hits"] if h[0] == word and h[3] >= u and isolated(h, flags, iso)]
-            events = [e for e in f.get("events", []) if e["word"] == word]
-            total += len(events)
-            found += sum(any(matches(h[2], e) for h in kept) for e in events)
-            false += len(merge([h for h in kept if not any(matches(h[2], e) for e in events)]))
-        out.append((found, total, false, seconds / 3600))
+            acc = accepted(feats[f["wav"]], {word: t}, shape)
+            events = f.get("events", [])
+            mine = [e for e in events if e["alone"] and e["word"] == word]
+            total += len(mine)
+            found += sum(any(overlaps(a[0], a[1], e) for a in acc) for e in mine)
+            false += sum(not any(a[3] == COMMAND_OF[e["word"]] and overlaps(a[0], a[1], e) for e in events) for a in acc)
+        out.append((found, total, false))
     return out
 
 
-def merge(hits: list[list]) -> list[list]:
-    """Hits closer than the refractory time are one trigger (as the spotter reports them)."""
-    out: list[list] = []
-    for h in sorted(hits, key=lambda h: h[2]):
-        if not out or h[2] - out[-1][2] >= 1500:
-            out.append(h)
-    return out
+def tune(corpora: list[Path], work: Path, activity: str, close_ms: int, words: list[str], budget: int) -> None:
+    files = load_files(corpora, "dev")
+    feats = {}
+    for line in feature_path(work, "dev", activity, close_ms).read_text().splitlines():
+        r = json.loads(line)
+        feats[r["path"]] = r["utterances"]
+    hours = sum(f["seconds"] for f in files if f["kind"] != "coach") / 3600
+    print(f"dev: {len(files)} files, {60 * hours:.0f} min without coach echo; activity {activity}, close {close_ms} ms")
+    print("per shape: per word the most lenient threshold with <= budget false acceptances; recall of words said alone")
+    best: dict[str, dict] = {}
+    for name, shape in SHAPES.items():
+        chosen = {}
+        for w in words:
+            rows = sweep_word(files, feats, w, shape)
+            ok = [(t, f, n, x) for t, (f, n, x) in zip(THRESHOLDS, rows) if x <= budget]
+            t, f, n, x = min(ok, key=lambda r: r[0]) if ok else (THRESHOLDS[-1], *rows[-1])
+            chosen[w] = (t, f, n, x)
+        mean = float(np.mean([c[1] / max(c[2], 1) for c in chosen.values()]))
+        best[name] = {"shape": shape, "recall": mean, "words": chosen}
+        print(f"{name:16s} mean {100 * mean:5.1f}%  " + "  ".join(f"{w} {c[0]:+.1f}:{100 * c[1] / max(c[2], 1):.0f}%/{c[3]}" for w, c in chosen.items()))
+    top = max(best, key=lambda k: best[k]["recall"])
+    print(f"\nbest shape {top}; sweep per word (recall % / false acceptances in {60 * hours:.0f} min):")
+    print("word          " + " ".join(f"{t:>7.1f}" for t in THRESHOLDS[::2]))
+    for w in words:
+        rows = sweep_word(files, feats, w, best[top]["shape"])[::2]
+        print(f"{w:13s} " + " ".join(f"{100 * f / max(n, 1):3.0f}/{x:<3d}" for f, n, x in rows))
+    (work / f"tuned_{activity}_c{close_ms}.json").write_text(json.dumps(best, indent=1))
 
 
-ISOLATIONS = {
-    "none": None,
-    "A": Isolation(pre_ms=(500, 150), post_ms=(100, 350), max_speech=0.35, vad_mode=2),
-    "B": Isolation(pre_ms=(600, 200), post_ms=(300, 600), max_speech=0.5, vad_mode=2),
-    "C": Isolation(pre_ms=(600, 200), post_ms=(250, 500), max_speech=0.35, vad_mode=3),
-    "D": Isolation(pre_ms=(600, 200), post_ms=(300, 600), max_speech=0.5, vad_mode=3),
-}
-VAD_MODES = sorted({i.vad_mode for i in ISOLATIONS.values() if i is not None})
-
-
-def tune(corpus: Path, budget: dict[str, int], out: Path) -> None:
-    """Per isolation setting and word: the most lenient threshold whose false hits on dev stay
-    within the budget; prints the sweep and writes the choice for every setting."""
-    files = load_manifest(corpus, "dev")
-    hits = json.loads((corpus / "hits_dev.json").read_text())
-    chosen: dict[str, dict] = {}
-    for name, iso in ISOLATIONS.items():
-        print(f"\ndev sweep, isolation {name} {iso}: recall % / false triggers per hour, by threshold")
-        print("word    " + " ".join(f"{t:>10.0e}" for t in GRID))
-        chosen[name] = {}
-        for w in COMMAND_WORDS:
-            rows = sweep(files, hits, w, iso)
-            print(f"{w:8s}" + " ".join(f"{100 * f / max(n, 1):4.0f}/{x / h:5.1f}" for f, n, x, h in rows))
-            ok = [(t, f) for t, (f, n, x, h) in zip(GRID, rows) if x <= budget.get(w, 1)]
-            t, f = max(ok, key=lambda tf: (tf[1], -tf[0])) if ok else (GRID[0], 0)
-            chosen[name][w] = {"threshold": t, "recall": f / max(rows[0][1], 1)}
-        print("chosen:", {w: f"{c['threshold']:.0e} ({100 * c['recall']:.0f}%)" for w, c in chosen[name].items()})
-    out.write_text(json.dumps(chosen, indent=1))
+# -- curve ---------------------------------------------------------------------------------------
+def curve(corpora: list[Path], work: Path, split: str, kw: list[tuple[str, str, float]], quiet_ms: int, max_ms: int) -> None:
+    """From the stored judgements: the keyword set with every threshold moved by the same offset,
+    recall of its words said alone (all and by SNR), false commands per hour of audio without
+    commands, per 1000 short non-command utterances, and commands for a wrongly heard candidate."""
+    files = load_files(corpora, split)
+    feats = {json.loads(line)["path"]: json.loads(line)["utterances"]
+             for line in feature_path(work, split, "silero", 300).read_text().splitlines()}
+    words = {w: (c, t) for w, c, t in kw}
+    hours = sum(f["seconds"] for f in files if f["kind"] in ("other", "silence", "commands")) / 3600
+    n_short = sum(len(f.get("spoken", [])) for f in files if f["kind"] == "short")
+    print(f"{split}: {', '.join(f'{w} {t:+.1f}' for w, _, t in kw)}; quiet before >= {quiet_ms} ms, <= {max_ms} ms")
+    for delta in (-4, -2, -1, 0, 1, 2, 4, 6):
+        def ok(u: list) -> bool:
+            return (u[4] in words and 150 <= u[1] - u[0] <= max_ms and u[2] >= quiet_ms
+                    and u[5] >= words[u[4]][1] + delta)
+        found: dict[object, list[bool]] = defaultdict(list)
+        wrong = said = false_long = false_short = 0
+        for f in files:
+            events = f.get("events", [])
+            for e in events:
+                if not e["alone"]:
+                    continue
+                said += 1
+                us = [u for u in feats[f["wav"]] if ok(u) and overlaps(u[0], u[1], e)]
+                if e["word"] in words:
+                    found[f.get("snr")].append(any(words[u[4]][0] == COMMAND_OF[e["word"]] for u in us))
+                wrong += any(words[u[4]][0] != COMMAND_OF[e["word"]] for u in us)
+            if f["kind"] != "coach":
+                lone = [u for u in feats[f["wav"]] if ok(u) and not any(overlaps(u[0], u[1], e) for e in events)]
+                false_short += len(lone) if f["kind"] == "short" else 0
+                false_long += len(lone) if f["kind"] != "short" else 0
+        allf = [x for v in found.values() for x in v]
+        by = " ".join(f"{k or 'clean'}:{100 * sum(found[k]) / max(len(found[k]), 1):.0f}" for k in (None, 20.0, 10.0, 5.0))
+        print(f"  offset {delta:+d}: recall {100 * sum(allf) / max(len(allf), 1):.0f}% ({by}) | false {false_long / hours:.1f}/h "
+              f"| short {1000 * false_short / max(n_short, 1):.0f}/1000 | wrong command {wrong}/{said}")
 
 
 # -- evaluate ------------------------------------------------------------------------------------
-def run_file(args: tuple[str, dict, list[tuple[str, float]], int | None, str]) -> dict:
-    """The product's streaming spotter over one file; optionally guarded by the coach's spans."""
-    corpus, f, kw, tail, iso = args
-    spotter = KeywordSpotter([Keyword(w, command_of(w), t) for w, t in kw], isolation=ISOLATIONS[iso])
-    guard = SpanGuard([tuple(s) for s in f.get("speaking", [])], tail_ms=tail) if tail is not None else None
-    x = load_wav_16k(Path(corpus) / f["path"])
-    out, busy = [], 0.0
-    for i in range(0, len(x), CHUNK):
-        chunk = AudioChunk(x[i:i + CHUNK], i * 1000 // 16000)
-        if guard is not None and guard.muted(chunk):
-            continue
-        t = time.process_time()
-        found = spotter.feed(chunk.samples, chunk.t_ms)
-        busy += time.process_time() - t
-        out += [[c.t_ms, c.command, chunk.end_ms] for c in found]
-    return {"commands": out, "busy": busy, "seconds": len(x) / 16000}
-
-
-def score(files: list[dict], runs: list[dict], commands: set[str]) -> tuple[list[dict], list[int], int]:
-    """Per spoken event: found or not (+latency); the false commands' count."""
-    rows, latencies, false = [], [], 0
-    for f, r in zip(files, runs):
-        events = [dict(e, command=command_of(e["word"])) for e in f.get("events", [])]
-        used = set()
-        for e in events:
-            if e["command"] not in commands:
+def run_file(args: tuple[dict, list[tuple[str, str, float]], dict, str]) -> dict:
+    """The product's streaming spotter over one file (and guarded runs for coach echo)."""
+    f, kw, iso, act = args
+    x = load_wav_16k(f["wav"])
+    out: dict = {"seconds": len(x) / 16000, "guarded": {}}
+    for tail in ([None] + ([0, 400, 1000] if f["kind"] == "coach" else [])):
+        spotter = KeywordSpotter([Keyword(*k) for k in kw], Isolation(**iso),
+                                 activity=SileroActivity() if act == "silero" else WebRtcActivity())
+        guard = SpanGuard([tuple(s) for s in f.get("speaking", [])], tail_ms=tail) if tail is not None else None
+        cmds, busy = [], 0.0
+        for i in range(0, len(x), CHUNK):
+            chunk = AudioChunk(x[i:i + CHUNK], i * 1000 // 16000)
+            if guard is not None and guard.muted(chunk):
                 continue
-            hit = next((c for c in r["commands"] if c[1] == e["command"] and matches(c[0], e)), None)
-            rows.append({**e, "voice": f.get("voice"), "pitch": f.get("pitch"), "snr": f.get("snr"),
-                         "reverb": f.get("reverb"), "found": hit is not None})
-            if hit is not None:
-                used.add(id(hit))
-                if e["alone"]:
-                    latencies.append(hit[2] - e["end_ms"])
-        false += sum(id(c) not in used for c in r["commands"])
-    return rows, latencies, false
+            t = time.process_time()
+            found = spotter.feed(chunk.samples, chunk.t_ms)
+            busy += time.process_time() - t
+            starts = {d.end_ms: d.start_ms for d in spotter.detections}
+            cmds += [[c.t_ms, c.command, starts.get(c.t_ms, c.t_ms), chunk.end_ms] for c in found]
+        if tail is None:
+            out["commands"], out["busy"] = cmds, busy
+        else:
+            out["guarded"][tail] = cmds
+    return out
 
 
-def table(rows: list[dict], key: str, title: str) -> None:
-    groups: dict[object, list[bool]] = defaultdict(list)
-    for r in rows:
-        groups[r[key]].append(r["found"])
-    cells = ", ".join(f"{k if k is not None else 'clean'}: {100 * sum(v) / len(v):.0f}% ({len(v)})"
-                      for k, v in sorted(groups.items(), key=lambda kv: str(kv[0])))
-    print(f"  recall by {title}: {cells}")
-
-
-def evaluate(corpus: Path, splits: list[str], kw: list[tuple[str, float]], iso: str, kinds: set[str]) -> None:
-    commands = {command_of(w) for w, _ in kw}
-    print("keywords:", ", ".join(f"{w}->{command_of(w)} {t:.0e}" for w, t in kw), "| isolation", iso, ISOLATIONS[iso])
+def evaluate(corpora: list[Path], splits: list[str], kw: list[tuple[str, str, float]], iso: dict, act: str,
+             dump: Path | None = None) -> None:
+    wanted = {w for w, _, _ in kw}
+    print("keywords:", ", ".join(f"{w}->{c} {t:+.1f}" for w, c, t in kw), "|", Isolation(**iso), "| activity", act)
     for split in splits:
-        files = [f for f in load_manifest(corpus, split) if f["kind"] in kinds]
+        files = load_files(corpora, split)
         if not files:
             continue
         with Pool(2) as pool:
-            runs = pool.map(run_file, [(str(corpus), f, kw, None, iso) for f in files])
-            coach = [f for f in files if f["kind"] == "coach"]
-            guarded = {tail: pool.map(run_file, [(str(corpus), f, kw, tail, iso) for f in coach]) for tail in (0, 400, 1000)}
-        print(f"\n== {split}: {len(files)} files, {sum(r['seconds'] for r in runs) / 60:.1f} min")
-        cmd = [(f, r) for f, r in zip(files, runs) if f["kind"] == "commands"]
-        rows, lat, false_in_cmd = score([f for f, _ in cmd], [r for _, r in cmd], commands)
-        n = len(rows)
-        print(f"  recall: {sum(r['found'] for r in rows)}/{n} = {100 * sum(r['found'] for r in rows) / max(n, 1):.1f}%")
-        for key, title in (("command", "command"), ("word", "word"), ("voice", "voice"), ("pitch", "pitch (cents)"),
-                           ("tempo", "tempo"), ("snr", "SNR (dB)"), ("reverb", "reverb"), ("alone", "word alone")):
-            table(rows, key, title)
-        if lat:
-            q = np.percentile(lat, [50, 90, 100])
-            print(f"  latency word end -> command (audio ms, 100 ms chunks): median {q[0]:.0f}, p90 {q[1]:.0f}, max {q[2]:.0f}")
-        hours_cmd = sum(r["seconds"] for _, r in cmd) / 3600
-        print(f"  false commands in the command sessions (speech between commands): {false_in_cmd} "
-              f"= {false_in_cmd / max(hours_cmd, 1e-9):.1f}/h over {60 * hours_cmd:.1f} min")
-        for kind in ("other", "silence", "coach"):
-            sel = [(f, r) for f, r in zip(files, runs) if f["kind"] == kind]
-            if not sel:
-                continue
-            hours = sum(r["seconds"] for _, r in sel) / 3600
-            what = defaultdict(int)
-            for _, r in sel:
-                for c in r["commands"]:
-                    what[c[1]] += 1
-            n_false = sum(what.values())
-            label = {"other": "other speech + room noise", "silence": "silence / room noise",
-                     "coach": "coach echo, guard OFF"}[kind]
-            print(f"  false commands, {label}: {n_false} in {60 * hours:.1f} min = {n_false / hours:.1f}/h {dict(what)}")
-        if coach:
-            hours = sum(r["seconds"] for r in guarded[0]) / 3600
-            for tail, rs in guarded.items():
-                n_false = sum(len(r["commands"]) for r in rs)
-                print(f"  false commands, coach echo, guard ON (tail {tail} ms): {n_false} = {n_false / hours:.1f}/h")
-        busy, secs = sum(r["busy"] for r in runs), sum(r["seconds"] for r in runs)
-        print(f"  CPU: {busy:.1f} s for {secs / 60:.1f} min of audio = real-time factor {busy / secs:.3f} (one core)")
+            results = pool.map(run_file, [(f, kw, iso, act) for f in files], chunksize=1)
+        report(files, results, wanted, split)
+        if dump is not None:
+            dump.mkdir(parents=True, exist_ok=True)
+            (dump / f"results_{split}.json").write_text(json.dumps({"keywords": kw, "files": files, "results": results}))
+
+
+def parse_keywords(spec: str) -> list[tuple[str, str, float]]:
+    """'word:threshold' or 'word:command:threshold', comma-separated; the command defaults to the
+    word's (COMMAND_OF), and the old names (next, stop, pain) are read as the word's command."""
+    out = []
+    for k in spec.split(","):
+        p = k.split(":")
+        w, t = p[0], float(p[-1])
+        c = p[1] if len(p) == 3 and p[1] in COMMAND_OF.values() else COMMAND_OF[w]
+        out.append((w, c, t))
+    return out
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("step", choices=["collect", "tune", "evaluate"])
-    ap.add_argument("--corpus", type=Path, required=True)
+    ap.add_argument("step", choices=["features", "tune", "curve", "evaluate", "report"])
+    ap.add_argument("--corpus", type=Path, action="append", required=True)
+    ap.add_argument("--work", type=Path, default=Path("/work/data/issue13-kws2/work"))
     ap.add_argument("--splits", default="dev,heldout,espeak")
-    ap.add_argument("--thresholds", type=Path, help="JSON written by tune (default: DEFAULT_KEYWORDS)")
-    ap.add_argument("--isolation", default="B", choices=sorted(ISOLATIONS))
-    ap.add_argument("--kinds", default="commands,other,coach,silence", help="which files to run")
-    ap.add_argument("--words", help="comma list of words to evaluate (default: all in the thresholds)")
+    ap.add_argument("--activity", default="silero", choices=["silero", "webrtc"])
+    ap.add_argument("--close-ms", type=int, default=300)
+    ap.add_argument("--words", default="pause,resume,next,stop,ouch,pain,it hurts,that hurts,continue,start,switch,switch sides,stop now")
+    ap.add_argument("--budget", type=int, default=1, help="false acceptances allowed per word on dev (tune)")
+    ap.add_argument("--keywords", help="evaluate: 'word:command:threshold,...' instead of the shipped ones")
+    ap.add_argument("--isolation", default="{}", help="evaluate: JSON of Isolation fields to override")
+    ap.add_argument("--dump", type=Path, help="evaluate: write every command found per file to DIR/results_<split>.json")
     a = ap.parse_args()
     splits = a.splits.split(",")
-    if a.step == "collect":
-        collect(a.corpus, splits)
+    if a.step == "features":
+        run_features(a.corpus, a.work, splits, a.activity, a.close_ms)
+    elif a.step == "report":
+        for split in splits:
+            d = json.loads((a.dump / f"results_{split}.json").read_text())
+            print("keywords:", ", ".join(f"{w}->{c} {t:+.1f}" for w, c, t in d["keywords"]))
+            report(d["files"], d["results"], {w for w, _, _ in d["keywords"]}, split)
+    elif a.step == "curve":
+        kw = (parse_keywords(a.keywords) if a.keywords
+              else [(k.word, k.command, k.threshold) for k in DEFAULT_KEYWORDS])
+        iso = Isolation(**json.loads(a.isolation))
+        for split in splits:
+            curve(a.corpus, a.work, split, kw, iso.quiet_before_ms, iso.max_ms)
     elif a.step == "tune":
-        budget = {w: 2 for w in COMMAND_WORDS}  # false triggers on ~32 min of dev audio: ~3.7 per hour
-        tune(a.corpus, budget, a.thresholds or a.corpus / "thresholds.json")
+        tune(a.corpus, a.work, a.activity, a.close_ms, a.words.split(","), a.budget)
     else:
-        kw = ([(w, c["threshold"]) for w, c in json.loads(a.thresholds.read_text())[a.isolation].items()]
-              if a.thresholds else [(k.word, k.threshold) for k in DEFAULT_KEYWORDS])
-        if a.words:
-            kw = [(w, t) for w, t in kw if w in a.words.split(",")]
-        evaluate(a.corpus, splits, kw, a.isolation, set(a.kinds.split(",")))
+        kw = (parse_keywords(a.keywords) if a.keywords
+              else [(k.word, k.command, k.threshold) for k in DEFAULT_KEYWORDS])
+        iso = {"close_ms": a.close_ms, **json.loads(a.isolation)}
+        evaluate(a.corpus, splits, kw, iso, a.activity, a.dump)
 
 
 if __name__ == "__main__":

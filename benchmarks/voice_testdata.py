@@ -6,6 +6,7 @@ pause_resume.wav  "pause", a sentence, then "resume": Piper joe shifted -300 cen
                   coach's pitch), tempo 1.1 and 0.9, room noise at 15 dB SNR, some reverb.
 negative.wav      20 s of coach-like cues and everyday sentences (no command word) in Piper joe,
                   unshifted and shifted, with room noise at 20 dB.
+alternatives.wav  "continue", "stop now", "that hurts" said alone (Piper joe -350 cents, 20 dB noise).
 coach_echo.wav    the coach (Piper joe, unshifted) saying confirmations and cues with command words
                   ("Paused.", "Pause and breathe.", "Next.", "Stopping."), through the laptop
                   speaker -> room -> microphone echo path; coach_echo.json holds when it spoke.
@@ -43,6 +44,16 @@ def main(out: Path) -> None:
         truth = [{"word": "pause", "start_ms": at[0] // 16, "end_ms": (at[0] + len(pause)) // 16},
                  {"word": "resume", "start_ms": at[2] // 16, "end_ms": (at[2] + len(resume)) // 16}]
         (out / "pause_resume.json").write_text(json.dumps(truth, indent=1) + "\n")
+        # the better-measured alternatives, said alone, another pitch and tempo, 20 dB
+        clips, events, pos = [], [], SR
+        for word, pitch, tempo in (("continue", -350, 1.0), ("stop now", -350, 1.1), ("that hurts", -350, 0.95)):
+            clip = shift(render("joe", word, rng), tmp, pitch, tempo)
+            clips.append((pos, clip))
+            events.append({"word": word, "start_ms": pos // 16, "end_ms": (pos + len(clip)) // 16})
+            pos += len(clip) + int(2.5 * SR)
+        x = finish(compose(clips, pos), 20.0, False, tmp, nrng)
+        write_wav(out / "alternatives.wav", to_int16(x), SR)
+        (out / "alternatives.json").write_text(json.dumps(events, indent=1) + "\n")
         # negative: coach-like and everyday speech, no command words
         texts = ["Good. Hold it there and breathe.", "Tuck your tailbone under and don't arch your low back.",
                  "Could you pass me the water bottle on the table?", "It looks like rain this afternoon.",

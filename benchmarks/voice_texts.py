@@ -136,3 +136,20 @@ def doc_sentences(text: str, min_words: int = 5, max_words: int = 22) -> list[st
 
 
 assert not any(has_command_word(s) for s in SENTENCES), [s for s in SENTENCES if has_command_word(s)]
+
+# Second corpus (benchmarks/voice_corpus_alone.py): every candidate said on its own, including
+# two-word and longer candidates, and short everyday utterances that are not commands. The short
+# negatives differ between dev and held-out (held-out words were never seen while tuning).
+ALONE_CANDIDATES = ("pause", "resume", "next", "stop", "pain", "ouch", "start", "switch",
+                    "it hurts", "that hurts", "continue", "switch sides", "stop now")
+SHORT_NEGATIVES = {
+    "dev": ["yes", "no", "okay", "right", "hello", "thanks", "wait", "sorry", "post", "shop", "couch",
+            "top", "paint", "rain", "one more", "good", "nice", "hmm", "oh dear", "alright", "hang on",
+            "what?", "really?", "come here", "not now", "well done", "three", "ten", "almost", "nearly there",
+            "presume", "text me", "pose", "spot on", "house", "just a sec"],
+    "heldout": ["sure", "maybe", "great", "thank you", "fine", "perfect", "boss", "step", "star", "room",
+                "out", "cool", "oops", "wow", "hi", "bye", "later", "yeah", "nope", "lunch", "phone", "hurry",
+                "push", "breathe", "knee", "pass", "necks", "shot", "chop", "stuff", "top up",
+                "hold on", "come on", "one sec", "hurray", "perhaps", "nine", "dessert"],
+}
+assert not any(has_command_word(s) for v in SHORT_NEGATIVES.values() for s in v)

