@@ -9,7 +9,8 @@ import pytest
 from live_helpers import base_env, records, run_cli
 
 from posecoach.control.commands import END, MOVE_ON, NEXT_EXERCISE, PAIN_STOP, PAUSE, RESUME, START, SWITCH_SIDE
-from posecoach.ui.hands_free import concrete
+from posecoach.control.commands import Command
+from posecoach.ui.hands_free import concrete, heard
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "sample_videos"
@@ -31,6 +32,13 @@ AUDIO = ROOT / "tests" / "data" / "audio"
 ])
 def test_what_a_command_means_now(command, mode, move_on, meant):
     assert concrete(command, mode, move_on) == meant
+
+
+def test_a_spoken_end_before_the_start_is_dropped_but_not_a_key_or_a_later_one():
+    assert heard(Command(0, END, "voice"), "waiting", None) is None   # a misheard "start"
+    assert heard(Command(0, END, "key"), "waiting", None) == END
+    assert heard(Command(0, END, "voice"), "running", None) == END
+    assert heard(Command(0, PAIN_STOP, "voice"), "waiting", None) == PAIN_STOP
 
 
 def summary_of(folder: Path) -> dict:

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable
 from typing import Literal
 
-from posecoach.control.commands import MOVE_ON, PAUSE, RESUME, START, Command
+from posecoach.control.commands import END, MOVE_ON, PAUSE, RESUME, START, Command
 from posecoach.control.gestures import GestureContext, GestureReader
 from posecoach.core.errors import SourceError
 from posecoach.core.types import Pose
@@ -69,7 +69,7 @@ class HandsFree:
             found += self.listener.poll(t_ms)
         out = []
         for c in sorted(found, key=lambda c: c.t_ms):
-            meant = concrete(c.command, mode, move_on)
+            meant = heard(c, mode, move_on)
             if meant is not None:
                 out.append(Command(c.t_ms, meant, c.by))
         return out
@@ -77,6 +77,14 @@ class HandsFree:
     def close(self) -> None:
         if self.listener is not None:
             self.listener.close()
+
+
+def heard(c: Command, mode: Mode, move_on: str | None) -> str | None:
+    """What command `c` means now (`concrete`), except that a spoken "end" before the start is
+    dropped: the keyword spotter hears a spoken "start" as "stop" (docs/voice-commands.md), and
+    ending a session that has not begun helps nobody who says it; a key or gesture still ends it."""
+    meant = concrete(c.command, mode, move_on)
+    return None if meant == END and c.by == "voice" and mode == "waiting" else meant
 
 
 def concrete(command: str, mode: Mode, move_on: str | None) -> str | None:
