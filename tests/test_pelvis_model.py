@@ -11,6 +11,7 @@ from builders import lunge_pose
 from mask_builders import add_blob, draw_trunk
 from test_pelvis import ARCHED, NEUTRAL, TUCKED
 
+from posecoach.core.errors import PosecoachError
 from posecoach.core.landmarks import Landmark as L
 from posecoach.core.types import Pose
 from posecoach.pelvis import learned as M
@@ -217,5 +218,18 @@ def test_the_estimator_can_be_switched_back_to_the_outline_models(monkeypatch):
     monkeypatch.setenv(M.ENV, "learned")
     assert M.active() is MODELS and sample(ARCHED).absolute is not None
     monkeypatch.setenv(M.ENV, "neural")
-    with pytest.raises(ValueError, match="POSECOACH_PELVIS_MODEL"):
+    with pytest.raises(PosecoachError, match="POSECOACH_PELVIS_MODEL"):
         M.estimator()
+
+
+def test_unreadable_weights_fall_back_to_the_outline_models_once(monkeypatch, tmp_path, capsys):
+    bad = tmp_path / "pelvis_model.npz"
+    bad.write_bytes(b"not a zip")
+    monkeypatch.setattr(M, "WEIGHTS_FILE", bad)
+    M.shipped.cache_clear()
+    try:
+        assert M.shipped() is None and M.shipped() is None and M.active() is None
+        assert capsys.readouterr().err.count("cannot be read") == 1  # said once, not per frame
+        assert sample(ARCHED).features is not None  # the outline estimate goes on
+    finally:
+        M.shipped.cache_clear()

@@ -14,7 +14,8 @@ from posecoach.core.types import Pose
 from posecoach.exercises.lying import classify_posture
 from posecoach.exercises.lumbar import RISE_WEIGHT, lumbar_arch, read_arch
 from posecoach.exercises.lying import body_line
-from posecoach.exercises.rest import ARCH_FAULT, ARCH_OK, PELVIS_LIFT_OFFSET_DEG, RestAnalyzer, observe_rest
+from posecoach.exercises.rest import (ARCH_FAULT, ARCH_OK, PELVIS_LIFT_OFFSET_DEG, ArchBaseline, RestAnalyzer,
+                                      observe_rest)
 from posecoach.exercises.rest_coach import RestCoach, RestConfig
 
 
@@ -137,6 +138,21 @@ def test_the_arch_is_judged_against_the_persons_own_flattest_back():
     st, t = run(a, arched(NEUTRAL + 0.1 + ARCH_FAULT + 0.03), 3.0, t)
     assert st.posture == "supine" and st.faults == []
     assert a.arch_base.base == pytest.approx(NEUTRAL + 0.1 + ARCH_FAULT + 0.03, abs=0.012)
+
+
+def test_the_arch_baseline_settles_afresh_after_a_pause():
+    """Judged frames only (a paused live session judges none): after a gap the old flattest
+    reading is forgotten and the person settles again, so moving on the mat during a pause does
+    not read as an arch."""
+    b = ArchBaseline(settle_ms=1000, gap_ms=3000)
+    for t in range(0, 5000, 100):
+        b.update(-0.20, True, t)
+    assert b.update(-0.20, True, 5000) == pytest.approx(0.0)
+    assert b.update(-0.10, True, 65000) is None  # 60 s later: settling again, no reading
+    for t in range(65100, 66200, 100):
+        b.update(-0.10, True, t)
+    assert b.update(-0.10, True, 66200) == pytest.approx(0.0)
+    assert b.update(-0.10 + ARCH_FAULT + 0.02, True, 66300) == pytest.approx(ARCH_FAULT + 0.02)
 
 
 def test_an_arched_low_back_is_cued_gently_and_pauses_the_timer():

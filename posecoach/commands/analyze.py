@@ -40,8 +40,9 @@ def add_parser(sub: Any) -> None:
     an.add_argument("--sagittal-min-view", type=float, metavar="DEG",
                     help="with --sagittal-model: correct only frames at least DEG off the side view (default 15)")
     an.add_argument("--model-fps", type=float, metavar="FPS",
-                    help="frames a second the pose model sees; the frames between get interpolated "
-                         "poses (default 10 for the lunge, every frame for rest, ball and --plain; "
+                    help="at least this many frames a second go through the pose model, and at "
+                         "least every 3rd frame; the frames between get interpolated poses (default "
+                         "10 for the lunge; every frame for rest, ball, --plain and with --neutral; "
                          "0 = every frame)")
     an.add_argument("--quiet", action="store_true", help="no progress bar")
     an.add_argument("--exercise", choices=("lunge", "rest", "ball"), default="lunge",

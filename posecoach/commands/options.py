@@ -24,9 +24,9 @@ def parse_camera(text: str) -> int | str:
     return int(text) if text.isdigit() else text
 
 
-def add_stream_options(p: argparse.ArgumentParser, plan_help: str) -> None:
-    """The options `live` and `routine` share: where the frames come from, the plan, the display,
-    the voice and where the session is kept."""
+def add_stream_options(p: argparse.ArgumentParser, plan_help: str, record: bool = True) -> None:
+    """The options `live` and `routine` share (and `setup`, without --record): where the frames
+    come from, the plan, the display, the voice and where the session is kept."""
     p.add_argument("--camera", type=parse_camera, default=None, metavar="INDEX|DEVICE",
                    help="camera index (0, 1, ...) or device path (/dev/video0); default 0")
     p.add_argument("--video", type=Path, metavar="FILE", help="play a video file as if it were the camera")
@@ -47,9 +47,10 @@ def add_stream_options(p: argparse.ArgumentParser, plan_help: str) -> None:
                        help="with --video: wait for a raised hand (or SPACE) before coaching, as with a camera")
     start.add_argument("--start-now", action="store_true",
                        help="with a camera: start coaching at once instead of waiting for a raised hand")
-    p.add_argument("--record", action="store_true",
-                   help="also keep the raw camera video in the session folder (camera.avi, Motion-JPEG: "
-                        "it plays even after a crash; off: no video is kept)")
+    if record:
+        p.add_argument("--record", action="store_true",
+                       help="also keep the raw camera video in the session folder (camera.avi, Motion-JPEG: "
+                            "it plays even after a crash; off: no video is kept)")
 
 
 def plan_settings(plan_path: Path | None, base: Settings | None = None) -> tuple[Settings, dict[str, str] | None]:

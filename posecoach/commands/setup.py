@@ -17,7 +17,7 @@ from posecoach.commands.options import (
 def add_parser(sub: Any) -> None:
     p = sub.add_parser("setup", help="check the camera's place: side-on, whole body in view, light",
                        description=__doc__)
-    add_stream_options(p, "a therapist's plan (TOML): its language and voice")
+    add_stream_options(p, "a therapist's plan (TOML): its language and voice", record=False)
     p.set_defaults(run=run)
 
 

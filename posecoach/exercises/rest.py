@@ -184,6 +184,8 @@ class ArchBaseline:
             if self._last is not None and t_ms - self._last > self.gap_ms:
                 self.reset()
             return None
+        if self._last is not None and t_ms - self._last > self.gap_ms:
+            self.reset()  # judged again after a gap (a pause, a stretch unseen): settle afresh
         if self._since is None:
             self._since = t_ms
         self._last = t_ms
@@ -256,7 +258,9 @@ class RestAnalyzer:
         if elev is None or elev > ARCH_MAX_ELEVATION_DEG:
             return False
         for code in (Fault.PELVIS_LIFTED, Fault.KNEES_STRAIGHT):
-            name, band = rest_bands()[code]
+            if code not in self.bands:
+                continue
+            name, band = self.bands[code]
             v = metrics.get(name)
             if v is None or v > band.ok:
                 return False

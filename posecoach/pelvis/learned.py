@@ -17,6 +17,8 @@ from __future__ import annotations
 import json
 import math
 import os
+import sys
+import zipfile
 from collections import deque
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -25,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from posecoach.core.errors import PosecoachError
 from posecoach.core.landmarks import Landmark as L
 from posecoach.pelvis.outline import V_GRID, BackProfile, OutlineFeatures, back_profile, outline_features, trunk_axes
 
@@ -294,8 +297,18 @@ class Models:
 
 @lru_cache(maxsize=1)
 def shipped() -> Models | None:
-    """The models shipped with the package, or None when the weights file is missing."""
-    return Models.load() if WEIGHTS_FILE.is_file() else None
+    """The models shipped with the package, or None (the outline features' linear models then)
+    when the weights file is missing or unreadable: said once on stderr, never a crash per frame."""
+    if not WEIGHTS_FILE.is_file():
+        problem = "is missing"
+    else:
+        try:
+            return Models.load(WEIGHTS_FILE)
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile) as e:
+            problem = f"cannot be read ({type(e).__name__})"
+    print(f"posecoach: the pelvis model {WEIGHTS_FILE.name} {problem}; pelvic tilt uses the outline "
+          "estimate (reinstall posecoach to restore it)", file=sys.stderr)
+    return None
 
 
 # Whether the product reads the pelvis with the learned models ("learned") or with the outline
@@ -311,7 +324,7 @@ def estimator() -> str:
     """The pelvis estimator in use: DEFAULT_ESTIMATOR unless POSECOACH_PELVIS_MODEL names another."""
     name = os.environ.get(ENV, "").strip().lower() or DEFAULT_ESTIMATOR
     if name not in ESTIMATORS:
-        raise ValueError(f"{ENV}={name!r}: expected one of {', '.join(ESTIMATORS)}")
+        raise PosecoachError(f"{ENV}={name!r}: expected one of {', '.join(ESTIMATORS)}")
     return name
 
 

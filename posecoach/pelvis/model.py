@@ -254,14 +254,16 @@ def camera_moved(cal: Calibration, recent: list[Sample], scale_tol: float = 0.15
     return abs(math.log(ratio)) > math.log1p(scale_tol) or shift > shift_tol
 
 
-def tilt_from(sample: Sample, cal: Calibration | None) -> float:
+def tilt_from(sample: Sample, cal: Calibration | None) -> float | None:
     """Degrees from one usable sample: change from the neutral when calibrated (the learned change
-    model's when both carry its inputs), else absolute (the learned model's when the sample carries
+    model's when the calibration carries its inputs: None when the sample does not), else absolute (the learned model's when the sample carries
     it, else the old linear estimate)."""
     x = sample.vector()
     models = learned.active()
     if cal is not None:
-        if models is not None and cal.neutral_inputs is not None and sample.inputs is not None:
+        if models is not None and cal.neutral_inputs is not None:
+            if sample.inputs is None:  # not the linear model for a frame: readings would jump
+                return None
             return models.change(sample.inputs, cal.neutral_inputs) * cal.scale
         return float((x - cal.neutral) @ DELTA_WEIGHTS) * cal.scale
     if sample.absolute is not None:

@@ -31,6 +31,11 @@ from posecoach.pelvis.model import (
     tilt_from,
 )
 
+# A frame the model did not see repeats the outline of the last one it saw, if that is this recent
+# (a frame or two of a sampled recording); an older one (before a side switch, a stand-up) is not
+# this moment's back: the frame is measured as it is.
+HELD_MAX_MS = 250
+
 
 @dataclass
 class PelvisTilt:
@@ -117,7 +122,8 @@ class PelvisTilt:
         return s
 
     def update(self, pose: Pose, obs: BodyObservation, t_ms: int) -> float | None:
-        held = not pose.seen and self._held is not None and self.replay is None
+        held = (not pose.seen and self._held is not None and self.replay is None
+                and t_ms - self._held.t_ms <= HELD_MAX_MS)
         if held:  # the model did not see this frame (runner.sampling): the outline it saw last
             assert self._held is not None
             s = replace(self._held, t_ms=t_ms)
@@ -181,7 +187,10 @@ class PelvisTilt:
             if tilt is None:
                 return PelvisReading(s.t_ms, None, False, "none", s.absolute_reason or "outline_not_found")
             return PelvisReading(s.t_ms, tilt, False, "rough", why)
-        return PelvisReading(s.t_ms, tilt_from(s, cal), True, "good", None)
+        tilt = tilt_from(s, cal)
+        if tilt is None:
+            return PelvisReading(s.t_ms, None, True, "none", "outline_not_found")
+        return PelvisReading(s.t_ms, tilt, True, "good", None)
 
     def guidance(self, t_ms: int, last_cue: str | None) -> list[str]:
         """Guidance codes for the coach at this frame: the calibration prompt; HANDS_ON_THIGH once

@@ -137,7 +137,10 @@ def analyze_video(video: Path, opts: AnalyzeOptions, make_session: SessionMaker 
     judging: InOrderWorker[tuple[Frame, Pose]] = InOrderWorker(finish, "judge")
     interrupted = False
     detector = session.ctx.estimator
-    stride = 1 if isinstance(detector, ReplayEstimator) else opts.model_stride(source.fps)
+    # A neutral window calibrates the pelvis from every frame it holds (a sampled one would give a
+    # third of the samples, and a short window too few): the model sees every frame then.
+    sampled = not isinstance(detector, ReplayEstimator) and opts.neutral_s is None
+    stride = opts.model_stride(source.fps) if sampled else 1
     if isinstance(source, VideoSource) and not opts.annotate:  # decode only what the model needs
         source.max_side = getattr(detector, "max_side", None)
         source.keep_every = stride

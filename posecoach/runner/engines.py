@@ -121,8 +121,9 @@ class RayEngine:
         progress = ray.remote(num_cpus=0)(Progress).remote()
         task = ray.remote(num_cpus=1, max_retries=self.retries, retry_exceptions=False)(_ray_task)
         expected = [expected_frames(v) for v in videos]
-        worker_opts = replace(opts, progress=False)
-        refs = {task.remote(i, str(v), worker_opts, report, progress): i for i, v in enumerate(videos)}
+        # Absolute paths: a worker on another node (or in another folder) must find the same files.
+        worker_opts = replace(opts, progress=False, out_dir=opts.out_dir.resolve())
+        refs = {task.remote(i, str(v.resolve()), worker_opts, report, progress): i for i, v in enumerate(videos)}
         outcomes: list[Outcome | None] = [None] * len(videos)
         done: set[int] = set()
         bar = tqdm(total=sum(expected) or None, unit="frame", desc=f"{len(videos)} video{'s' * (len(videos) > 1)}",
@@ -149,6 +150,9 @@ class RayEngine:
         try:
             result: Outcome = ray.get(ref)
             return result
+        except ray.exceptions.RayTaskError as e:  # the task raised (not retried): say what
+            cause = getattr(e, "cause", None) or e
+            return Outcome(video, error=f"{video}: failed on the Ray worker: {type(cause).__name__}: {cause}")
         except Exception as e:  # the task's workers died more often than it was retried
             return Outcome(video, error=f"{video}: the Ray worker stopped {self.retries + 1} times "
                                         f"({type(e).__name__}); not analysed")

@@ -45,7 +45,7 @@ def interpolate(a: Pose, b: Pose, w: float, size: tuple[int, int]) -> Pose:
     time; when either end has nobody, or a landmark is missing at one end, the nearer end is held."""
     near = a if w <= 0.5 else b
     if not (a.present and b.present):
-        return replace(near, seen=False, image_size=size) if near.present else Pose.empty(size)
+        return replace(near if near.present else Pose.empty(size), seen=False, image_size=size)
     xy = (1.0 - w) * a.xy + w * b.xy
     missing = ~np.isfinite(xy)
     if missing.any():
