@@ -155,6 +155,15 @@ def test_the_arch_baseline_settles_afresh_after_a_pause():
     assert b.update(-0.10 + ARCH_FAULT + 0.02, True, 66300) == pytest.approx(ARCH_FAULT + 0.02)
 
 
+def test_one_glitched_low_frame_does_not_lower_the_arch_baseline_for_good():
+    b = ArchBaseline(settle_ms=1000, gap_ms=3000, median_ms=333)
+    for t in range(0, 3000, 67):
+        b.update(-0.20, True, t)
+    b.update(-0.60, True, 3000)  # a mask glitch
+    assert b.update(-0.20, True, 3067) == pytest.approx(0.0)
+    assert b.base == pytest.approx(-0.20)
+
+
 def test_an_arched_low_back_is_cued_gently_and_pauses_the_timer():
     c, cues, cs = coach_run([(arched(NEUTRAL), 10.0), (arched(NEUTRAL + ARCH_FAULT + 0.03), 10.0),
                              (arched(NEUTRAL), 5.0)])

@@ -34,6 +34,7 @@ Measurements (side view, image plane = sagittal plane, degrees unless stated):
 """
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -162,22 +163,26 @@ class ArchBaseline:
 
     The arch reading's level depends on the body's build and the camera's height as much as on the
     arch (rendered clips: a neutral spine read -0.30..-0.11 over bodies and cameras, an arch of
-    12-16 deg adds 0.05-0.21), so the fault is judged against the person's own baseline: the lowest smoothed
-    reading since `settle_ms` after the stretch of judged frames began. It restarts when the
-    person leaves the position or the view for more than `gap_ms`. The cost: a low back that is
+    12-16 deg adds 0.05-0.21), so the fault is judged against the person's own baseline: the lowest
+    median of the readings over `median_ms` (a mask glitch of a frame does not lower it for good)
+    since `settle_ms` after the stretch of judged frames began. It restarts when the person leaves
+    the position or the view, or is not judged (a pause), for more than `gap_ms`. The cost: a low back that is
     arched from the first moment and never softens is not seen.
     """
 
-    def __init__(self, settle_ms: float = ARCH_SETTLE_MS, gap_ms: float = 3000.0) -> None:
+    def __init__(self, settle_ms: float = ARCH_SETTLE_MS, gap_ms: float = 3000.0, median_ms: float = 333.0) -> None:
         self.settle_ms = settle_ms
         self.gap_ms = gap_ms
+        self.median_ms = median_ms
         self.base: float | None = None
         self._since: int | None = None
         self._last: int | None = None
+        self._recent: deque[tuple[int, float]] = deque()
 
     def reset(self) -> None:
         self.base = None
         self._since = self._last = None
+        self._recent.clear()
 
     def update(self, value: float | None, judging: bool, t_ms: int) -> float | None:
         if not judging or value is None:
@@ -189,9 +194,13 @@ class ArchBaseline:
         if self._since is None:
             self._since = t_ms
         self._last = t_ms
+        self._recent.append((t_ms, value))
+        while t_ms - self._recent[0][0] > self.median_ms:
+            self._recent.popleft()
         if t_ms - self._since < self.settle_ms:
             return None
-        self.base = value if self.base is None else min(self.base, value)
+        level = float(np.median([v for _, v in self._recent]))
+        self.base = level if self.base is None else min(self.base, level)
         return value - self.base
 
 
