@@ -256,8 +256,8 @@ def camera_moved(cal: Calibration, recent: list[Sample], scale_tol: float = 0.15
 
 def tilt_from(sample: Sample, cal: Calibration | None) -> float | None:
     """Degrees from one usable sample: change from the neutral when calibrated (the learned change
-    model's when the calibration carries its inputs: None when the sample does not), else absolute (the learned model's when the sample carries
-    it, else the old linear estimate)."""
+    model's when the calibration carries its inputs; None when the sample does not), else absolute
+    (the learned model's when the sample carries it, else the old linear estimate)."""
     x = sample.vector()
     models = learned.active()
     if cal is not None:
