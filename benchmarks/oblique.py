@@ -30,6 +30,7 @@ from benchmarks.by_camera import azimuth_bin, clip_camera, height_bin
 from benchmarks.scoring import MetricScore
 from posecoach.core import geometry as g
 from posecoach.exercises import sagittal as S
+from posecoach.exercises.sagittal_model import picture_metrics
 from posecoach.exercises.joints import JointCentres, joint_centres
 from posecoach.exercises.lunge import facing_votes
 from posecoach.core.landmarks import Landmark as L
@@ -79,16 +80,6 @@ def picture_joints(pose: Pose, corrected: bool) -> tuple[JointCentres, str, int]
     mid = g.midpoint(xy[L.LEFT_HIP], xy[L.RIGHT_HIP])
     front = max(("left", "right"), key=lambda s: g.ahead_offset(xy[side_joints(s)["ankle"]], mid, facing))
     return joint_centres(pose, front, facing, corrected=corrected), front, facing
-
-
-def picture_metrics(jc: JointCentres, facing: int) -> Metrics:
-    shin = g.distance(jc.front_knee, jc.front_ankle)
-    return Metrics(
-        front_knee_angle_deg=g.interior_angle(jc.front_hip, jc.front_knee, jc.front_ankle),
-        shin_tilt_deg=g.tilt_from_vertical(jc.front_ankle, jc.front_knee, facing),
-        knee_ahead_of_ankle=g.ahead_offset(jc.front_knee, jc.front_ankle, facing) / shin if shin else None,
-        back_hip_extension_deg=g.tilt_from_vertical(jc.back_knee, jc.back_hip, facing),
-        trunk_lean_deg=g.tilt_from_vertical(jc.mid_hip, jc.mid_shoulder, facing))
 
 
 def blend(a: Metrics, b: Metrics, w: float) -> Metrics:

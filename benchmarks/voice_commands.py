@@ -24,6 +24,7 @@ import time
 from collections import defaultdict
 from multiprocessing import Pool
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -155,6 +156,25 @@ def curve(corpora: list[Path], work: Path, split: str, kw: list[tuple[str, str, 
 
 
 # -- evaluate ------------------------------------------------------------------------------------
+def replay(spotter: Any, x: np.ndarray, speaking: list, tail: int | None) -> tuple[list[list], float]:
+    """Stream 16 kHz audio `x` through `spotter` in 100 ms chunks as the product does, muted by a
+    SpanGuard over the coach's `speaking` spans when `tail` is given: ([[t_ms, command, word start
+    ms, chunk end ms]...], CPU seconds spent in the spotter)."""
+    guard = SpanGuard([tuple(s) for s in speaking], tail_ms=tail) if tail is not None else None
+    cmds: list[list] = []
+    busy = 0.0
+    for i in range(0, len(x), CHUNK):
+        chunk = AudioChunk(x[i:i + CHUNK], i * 1000 // 16000)
+        if guard is not None and guard.muted(chunk):
+            continue
+        t = time.process_time()
+        found = spotter.feed(chunk.samples, chunk.t_ms)
+        busy += time.process_time() - t
+        starts = {d.end_ms: d.start_ms for d in spotter.detections}
+        cmds += [[c.t_ms, c.command, starts.get(c.t_ms, c.t_ms), chunk.end_ms] for c in found]
+    return cmds, busy
+
+
 def run_file(args: tuple[dict, list[tuple[str, str, float]], dict, str]) -> dict:
     """The product's streaming spotter over one file (and guarded runs for coach echo)."""
     f, kw, iso, act = args
@@ -163,17 +183,7 @@ def run_file(args: tuple[dict, list[tuple[str, str, float]], dict, str]) -> dict
     for tail in ([None] + ([0, 400, 1000] if f["kind"] == "coach" else [])):
         spotter = KeywordSpotter([Keyword(*k) for k in kw], Isolation(**iso),
                                  activity=SileroActivity() if act == "silero" else WebRtcActivity())
-        guard = SpanGuard([tuple(s) for s in f.get("speaking", [])], tail_ms=tail) if tail is not None else None
-        cmds, busy = [], 0.0
-        for i in range(0, len(x), CHUNK):
-            chunk = AudioChunk(x[i:i + CHUNK], i * 1000 // 16000)
-            if guard is not None and guard.muted(chunk):
-                continue
-            t = time.process_time()
-            found = spotter.feed(chunk.samples, chunk.t_ms)
-            busy += time.process_time() - t
-            starts = {d.end_ms: d.start_ms for d in spotter.detections}
-            cmds += [[c.t_ms, c.command, starts.get(c.t_ms, c.t_ms), chunk.end_ms] for c in found]
+        cmds, busy = replay(spotter, x, f.get("speaking", []), tail)
         if tail is None:
             out["commands"], out["busy"] = cmds, busy
         else:

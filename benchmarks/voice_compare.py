@@ -27,7 +27,6 @@ import json
 import subprocess
 import sys
 import tempfile
-import time
 from collections import defaultdict
 from multiprocessing import Pool
 from pathlib import Path
@@ -37,14 +36,13 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks.voice_commands import replay  # noqa: E402
 from benchmarks.voice_scoring import COMMAND_OF, KIND_LABEL, load_files  # noqa: E402
 from posecoach.control import speech  # noqa: E402
 from posecoach.control.activity import WebRtcActivity  # noqa: E402
-from posecoach.control.listener import SpanGuard  # noqa: E402
-from posecoach.control.microphone import AudioChunk, load_wav_16k  # noqa: E402
+from posecoach.control.microphone import load_wav_16k  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-CHUNK = 1600  # samples: 100 ms
 V1_REF = "79ff2b5"  # main with v1 (the last commit before v2 was merged)
 EARLY_MS, LATE_MS = 150, 800
 V1_COMMANDS = {"pause", "resume", "move_on", "end", "pain_stop"}
@@ -81,17 +79,7 @@ def run(args: tuple[dict, str, str]) -> dict:
     out: dict = {"seconds": len(x) / 16000, "guarded": {}}
     for tail in ([None] + (list(TAILS) if f["kind"] == "coach" else [])):
         spotter = make_spotter(system, v1_path)
-        guard = SpanGuard([tuple(s) for s in f.get("speaking", [])], tail_ms=tail) if tail is not None else None
-        cmds, busy = [], 0.0
-        for i in range(0, len(x), CHUNK):
-            chunk = AudioChunk(x[i:i + CHUNK], i * 1000 // 16000)
-            if guard is not None and guard.muted(chunk):
-                continue
-            t = time.process_time()
-            found = spotter.feed(chunk.samples, chunk.t_ms)
-            busy += time.process_time() - t
-            starts = {d.end_ms: d.start_ms for d in spotter.detections}
-            cmds += [[c.t_ms, c.command, starts.get(c.t_ms, c.t_ms), chunk.end_ms] for c in found]
+        cmds, busy = replay(spotter, x, f.get("speaking", []), tail)
         if tail is None:
             out["commands"], out["busy"] = cmds, busy
         else:
