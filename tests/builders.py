@@ -1,13 +1,38 @@
-"""Constructed poses for tests: a side-view kneeling lunge with chosen joint angles."""
+"""Constructed poses for tests: a side-view kneeling lunge with chosen joint angles; and `feed` /
+`run`, which hold one pose still in front of an analyzer for a while."""
 from __future__ import annotations
 
 import math
+from typing import Protocol, TypeVar
 
 import numpy as np
 
 from posecoach.core.landmarks import NUM_LANDMARKS, side_joints
 from posecoach.core.landmarks import Landmark as L
 from posecoach.core.types import Pose
+
+State = TypeVar("State", covariant=True)
+
+
+class Analyzer(Protocol[State]):
+    """What `feed` needs: the exercises' analyzers (LungeAnalyzer, RestAnalyzer, ...)."""
+    def update(self, pose: Pose, t_ms: int) -> State: ...
+
+
+def feed(analyzer: Analyzer[State], pose: Pose, seconds: float, t0: int = 0,
+         fps: float = 30.0) -> tuple[list[State], int]:
+    """`pose` held for `seconds` from `t0` (ms) at `fps`: every frame's state, and the time (ms)
+    of the frame after the last."""
+    n = int(seconds * fps)
+    states = [analyzer.update(pose, t0 + int(i * 1000 / fps)) for i in range(n)]
+    return states, t0 + int(n * 1000 / fps)
+
+
+def run(analyzer: Analyzer[State], pose: Pose, seconds: float, t0: int = 0,
+        fps: float = 30.0) -> tuple[State | None, int]:
+    """As `feed`, with only the last state (None when no frame was fed)."""
+    states, t = feed(analyzer, pose, seconds, t0, fps)
+    return (states[-1] if states else None), t
 
 
 def lunge_pose(knee_deg: float = 90.0, shin_tilt: float = 0.0, hip_ext: float = 5.0, trunk_lean: float = 0.0,

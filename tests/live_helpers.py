@@ -136,11 +136,13 @@ class Xvfb:
 
 
 def luminance(v: float) -> float:
+    """WCAG relative luminance of a grey level 0-255."""
     c = v / 255.0
     return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
 
 
 def contrast(a: float, b: float) -> float:
+    """WCAG contrast ratio (1-21) of two grey levels 0-255."""
     la, lb = sorted((luminance(a), luminance(b)), reverse=True)
     return (la + 0.05) / (lb + 0.05)
 

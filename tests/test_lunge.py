@@ -3,7 +3,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from builders import facing_camera_pose, lunge_pose
+from builders import facing_camera_pose, lunge_pose, run
 
 from posecoach.core.config import Settings
 from posecoach.core.types import Pose
@@ -53,14 +53,6 @@ def test_nobody_is_a_value_not_an_error():
 def test_a_body_outside_the_picture_is_reported():
     pose = lunge_pose(origin=(300.0, 560.0))  # knees and feet below the frame
     assert {"knees", "feet"} <= set(observe(pose).out_of_frame)
-
-
-def run(analyzer: LungeAnalyzer, pose: Pose, seconds: float, t0: int = 0, fps: float = 30.0):
-    state = None
-    n = int(seconds * fps)
-    for i in range(n):
-        state = analyzer.update(pose, t0 + int(i * 1000 / fps))
-    return state, t0 + int(n * 1000 / fps)
 
 
 @pytest.mark.parametrize("kwargs,code", [

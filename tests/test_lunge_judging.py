@@ -6,20 +6,13 @@ import math
 
 import numpy as np
 import pytest
-from builders import facing_camera_pose, lunge_pose
+from builders import facing_camera_pose, feed, lunge_pose
 
 from posecoach.core import geometry as g
 from posecoach.core.config import Settings
 from posecoach.core.types import Pose
 from posecoach.exercises import joints as J
 from posecoach.exercises.lunge import LungeAnalyzer
-
-
-def feed(analyzer: LungeAnalyzer, pose: Pose, seconds: float, t0: int = 0, fps: float = 30.0):
-    states = []
-    for i in range(int(seconds * fps)):
-        states.append(analyzer.update(pose, t0 + int(i * 1000 / fps)))
-    return states, t0 + int(seconds * 1000)
 
 
 def test_a_fault_between_the_bands_is_shown_but_not_spoken() -> None:

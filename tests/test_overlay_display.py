@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from builders import lunge_pose
+from live_helpers import contrast
 
 from posecoach.core.types import FrameResult, LungeNotes, Metrics
 from posecoach.ui.overlay import annotate, cue_kind
@@ -17,17 +18,6 @@ def result(faults=(), notes=None) -> FrameResult:
                        metrics=Metrics(90, 2, 0.0, 5, 22, -2), faults=list(faults), cue=None,
                        hold_s={"left": 12.0, "right": 0.0}, pose=pose,
                        notes=notes or LungeNotes(in_lunge=True, good_form=not faults))
-
-
-def luminance(v: float) -> float:
-    """WCAG relative luminance of a grey level 0-255."""
-    c = v / 255.0
-    return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
-
-
-def contrast(a: float, b: float) -> float:
-    la, lb = sorted((luminance(a), luminance(b)), reverse=True)
-    return (la + 0.05) / (lb + 0.05)
 
 
 def banner(img: np.ndarray) -> np.ndarray:

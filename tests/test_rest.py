@@ -2,6 +2,7 @@
 import math
 
 import pytest
+from builders import run
 from lying_builders import (
     cue_codes,
     prone_pose,
@@ -41,13 +42,6 @@ def test_measurements_match_the_constructed_body(knee, lift, feet, head_dir):
     assert m["knee_angle_deg"] == pytest.approx(knee, abs=0.01)
     assert m["pelvis_lift_deg"] == pytest.approx(lift - PELVIS_LIFT_OFFSET_DEG, abs=0.01)
     assert m["foot_lift"] == pytest.approx(feet, abs=0.01)
-
-
-def run(analyzer, pose, seconds, t0=0, fps=30.0):
-    st, n = None, int(seconds * fps)
-    for i in range(n):
-        st = analyzer.update(pose, t0 + int(i * 1000 / fps))
-    return st, t0 + int(n * 1000 / fps)
 
 
 @pytest.mark.parametrize("kwargs,code", [
