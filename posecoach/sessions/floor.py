@@ -29,7 +29,7 @@ from posecoach.exercises.ball import BallAnalyzer, BallCoach, BallConfig
 from posecoach.exercises.floor_coach import FloorCoachBase, FloorCoachState
 from posecoach.exercises.rest import RestAnalyzer
 from posecoach.exercises.rest_coach import RestCoach, RestConfig
-from posecoach.sessions.protocol import SessionContext
+from posecoach.sessions.protocol import SessionContext, SingleExercise
 from posecoach.sessions.summary import (
     BallSummary,
     FloorSummary,
@@ -45,7 +45,7 @@ def _round(values: dict[str, float | None], nd: int = 3) -> dict[str, float | No
     return {k: None if v is None else round(float(v), nd) for k, v in values.items()}
 
 
-class FloorSession:
+class FloorSession(SingleExercise):
     """Base of RestSession and BallSession: counting, the cue log, the FrameResult record."""
     exercise = "floor"
     coach: FloorCoachBase
@@ -60,16 +60,6 @@ class FloorSession:
         self.postures: Counter[str] = Counter()
         self.fault_frames: Counter[str] = Counter()
         self.pain_t_ms: int | None = None
-
-    @property
-    def phase(self) -> Phase:
-        return self.coach.phase
-
-    def process(self, frame: Frame) -> FrameResult:
-        return self.judge(frame, self.ctx.estimator.detect(frame))
-
-    def judge(self, frame: Frame, pose: Pose) -> FrameResult:
-        raise NotImplementedError
 
     def _result(self, frame: Frame, pose: Pose, view: View, cs: FloorCoachState, interface: list[str],
                 faults: list[str], notes: FloorNotes, view_angle_deg: float | None) -> FrameResult:
@@ -104,12 +94,6 @@ class FloorSession:
     def summary(self) -> FloorSummary:
         return self._summarise(FloorSummary)
 
-    def switch_side(self) -> None:
-        self.coach.switch_side()
-
-    def next_exercise(self, t_ms: int) -> None:
-        """A single exercise has no next one."""
-
     def move_on(self) -> str:
         """Constructive rest has no sides: the end (the ball release overrides it)."""
         return END
@@ -119,9 +103,6 @@ class FloorSession:
         self.pain_t_ms = t_ms
         self.cues.append(CueEvent.of(cue, self.exercise))
         return cue
-
-    def close(self) -> None:
-        self.ctx.estimator.close()
 
 
 class RestSession(FloorSession):

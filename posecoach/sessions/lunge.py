@@ -8,15 +8,16 @@ from posecoach.core.protocol import FORM_FAULTS, Phase
 from posecoach.core.types import Cue, CueEvent, Frame, FrameResult, LungeNotes, Pose
 from posecoach.exercises.lunge import LungeAnalyzer, LungeState
 from posecoach.exercises.lunge_coach import Coach, CoachState
-from posecoach.sessions.protocol import SessionContext
+from posecoach.sessions.protocol import SessionContext, SingleExercise
 from posecoach.sessions.summary import LungeSummary, fraction, rounded
 from posecoach.vision.scene import SteadyScene
 
 
-class LungeSession:
+class LungeSession(SingleExercise):
     """One kneeling lunge over a stream of frames: `process(frame)`, or `ctx.estimator.detect(frame)`
     then `judge(frame, pose)` (analyze judges on another thread while the next frame is detected)."""
     exercise = "lunge"
+    coach: Coach
 
     def __init__(self, ctx: SessionContext) -> None:
         self.ctx = ctx
@@ -29,13 +30,6 @@ class LungeSession:
         self.lunge_frames = 0
         self.cues: list[CueEvent] = []
         self._scene = SteadyScene()
-
-    @property
-    def phase(self) -> Phase:
-        return self.coach.phase
-
-    def process(self, frame: Frame) -> FrameResult:
-        return self.judge(frame, self.ctx.estimator.detect(frame))
 
     def judge(self, frame: Frame, pose: Pose) -> FrameResult:
         st: LungeState = self.analyzer.update(pose, frame.t_ms)
@@ -67,12 +61,6 @@ class LungeSession:
             lunge_frames=self.lunge_frames, sides_completed=list(self.coach.completed),
             pelvis=self.pelvis.summary())
 
-    def switch_side(self) -> None:
-        self.coach.switch_side()
-
-    def next_exercise(self, t_ms: int) -> None:
-        """A single exercise has no next one."""
-
     def move_on(self) -> str:
         """The other side while holds remain after this one, else the end."""
         return SWITCH_SIDE if len(self.coach.remaining_sides()) > 1 else END
@@ -82,9 +70,6 @@ class LungeSession:
         cue = self.coach.stop_for_pain(t_ms)
         self.cues.append(CueEvent.of(cue))
         return cue
-
-    def close(self) -> None:
-        self.ctx.estimator.close()
 
 
 class PlacementSession(LungeSession):

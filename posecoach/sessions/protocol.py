@@ -65,6 +65,43 @@ class ExerciseSession(Protocol):
     def close(self) -> None: ...
 
 
+class Coaching(Protocol):
+    """What a single exercise's session asks of its coach (exercises.lunge_coach.Coach,
+    exercises.floor_coach.FloorCoachBase)."""
+    @property
+    def phase(self) -> Phase: ...
+    def switch_side(self) -> None: ...
+
+
+class SingleExercise:
+    """The part of ExerciseSession that one exercise's session (the lunge's, the floor ones) does
+    the same way: its phase is its coach's, "switch side" goes to the coach, there is no next
+    exercise, and `process` detects then judges. A subclass sets `exercise`, `ctx` and `coach`,
+    and writes `judge`, `summary`, `move_on` and `stop_for_pain`."""
+    exercise: str
+    ctx: SessionContext
+    coach: Coaching
+
+    @property
+    def phase(self) -> Phase:
+        return self.coach.phase
+
+    def process(self, frame: Frame) -> FrameResult:
+        return self.judge(frame, self.ctx.estimator.detect(frame))
+
+    def judge(self, frame: Frame, pose: Pose) -> FrameResult:
+        raise NotImplementedError
+
+    def switch_side(self) -> None:
+        self.coach.switch_side()
+
+    def next_exercise(self, t_ms: int) -> None:
+        """A single exercise has no next one."""
+
+    def close(self) -> None:
+        self.ctx.estimator.close()
+
+
 @dataclass
 class SessionContext:
     """What every session is built with.
