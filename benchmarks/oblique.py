@@ -141,16 +141,8 @@ def evaluate_clip(truth: dict[str, Any], data: dict[str, np.ndarray]) -> dict[st
             m = got.get(name, Metrics())
             for metric in SCORED:
                 tv = (rec.get("metrics") or {}).get(metric)
-                if tv is None:
-                    continue
-                s = per[metric]
-                s.n_truth += 1
-                pv = getattr(m, metric)
-                if pv is None or not math.isfinite(pv):
-                    continue
-                s.n_both += 1
-                s.abs_sum += abs(pv - tv)
-                s.signed_sum += pv - tv
+                if tv is not None:
+                    per[metric].add_pair(tv, getattr(m, metric))
     return {"scores": scores, "view_err": view_err, "front_ok": front_ok, "front_n": front_n, "swapped": swapped,
             "geo_ok": geo_ok, "steady_ok": steady_ok}
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 from pathlib import Path
 from typing import Any
 
@@ -75,14 +74,8 @@ def _add_still(acc: tuple[dict[str, MetricScore], dict[str, FaultScore]], got: d
                truth: dict[str, float], bands: Any) -> None:
     metrics, faults = acc
     for k in SCORED:
-        if k not in truth:
-            continue
-        metrics[k].n_truth += 1
-        v = got.get(k)
-        if v is not None and math.isfinite(v):
-            metrics[k].n_both += 1
-            metrics[k].abs_sum += abs(v - truth[k])
-            metrics[k].signed_sum += v - truth[k]
+        if k in truth:
+            metrics[k].add_pair(truth[k], got.get(k))
     for code in CODES:
         name, ok_max, fault_min = BANDS[code]
         tv, v = truth.get(name), got.get(name)

@@ -92,6 +92,15 @@ class MetricScore:
     def coverage(self) -> float | None:
         return self.n_both / self.n_truth if self.n_truth else None
 
+    def add_pair(self, truth: float, pred: float | None) -> None:
+        """Count one frame's truth and, when `pred` is a finite number, its error (pred - truth)."""
+        self.n_truth += 1
+        if pred is None or not math.isfinite(float(pred)):
+            return
+        self.n_both += 1
+        self.abs_sum += abs(float(pred) - float(truth))
+        self.signed_sum += float(pred) - float(truth)
+
     def add(self, other: "MetricScore") -> None:
         self.n_truth += other.n_truth
         self.n_both += other.n_both
@@ -208,16 +217,8 @@ def score_metrics(pairs: Sequence[tuple[Record, Record | None]]) -> dict[str, Me
             continue
         for m in METRICS:
             tv = (t.get("metrics") or {}).get(m)
-            if tv is None:
-                continue
-            s = out[m]
-            s.n_truth += 1
-            pv = None if p is None else (p.get("metrics") or {}).get(m)
-            if pv is None or not math.isfinite(float(pv)):
-                continue
-            s.n_both += 1
-            s.abs_sum += abs(float(pv) - float(tv))
-            s.signed_sum += float(pv) - float(tv)
+            if tv is not None:
+                out[m].add_pair(tv, None if p is None else (p.get("metrics") or {}).get(m))
     return out
 
 
@@ -247,14 +248,8 @@ def score_view_angle(pairs: Sequence[tuple[Record, Record | None]]) -> MetricSco
         tv = t.get("view_deg")
         if not t.get("person") or tv is None:
             continue
-        s.n_truth += 1
         pv = None if p is None else p.get("view_angle_deg")
-        if pv is None or not math.isfinite(float(pv)):
-            continue
-        s.n_both += 1
-        err = abs(float(pv)) - float(tv)
-        s.abs_sum += abs(err)
-        s.signed_sum += err
+        s.add_pair(tv, None if pv is None else abs(float(pv)))
     return s
 
 
