@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from benchmarks.by_camera import azimuth_bin, clip_camera, height_bin
+from benchmarks.landmark_cache import landmarks
 from benchmarks.scoring import MetricScore
 from posecoach.core import geometry as g
 from posecoach.exercises import sagittal as S
@@ -39,32 +40,6 @@ from posecoach.core.types import Metrics, Pose
 
 SCORED = ("front_knee_angle_deg", "shin_tilt_deg", "back_hip_extension_deg", "trunk_lean_deg")
 DEFAULT_CACHE = Path("/work/cache/issue12-landmarks")
-
-
-def landmarks(video: Path, cache: Path) -> dict[str, np.ndarray]:
-    """Per-frame xy (N,33,2), world (N,33,3), visibility, presence (N,33), present (N,), size."""
-    st = video.stat()
-    path = cache / f"{video.stem}-{st.st_size}-{int(st.st_mtime)}.npz"
-    if path.is_file():
-        return dict(np.load(path))
-    from posecoach.vision.estimator import PoseEstimator  # noqa: PLC0415  (mediapipe: only when caching)
-    from posecoach.vision.sources import open_source  # noqa: PLC0415
-
-    xy, world, vis, pres, present, size = [], [], [], [], [], (0, 0)
-    with PoseEstimator(masks=False) as est:
-        for frame in open_source(video):
-            p = est.detect(frame)
-            size = p.image_size
-            xy.append(p.xy)
-            world.append(p.world if p.world is not None else np.full((33, 3), np.nan))
-            vis.append(p.visibility)
-            pres.append(p.presence)
-            present.append(p.present)
-    data = {"xy": np.array(xy), "world": np.array(world), "visibility": np.array(vis),
-            "presence": np.array(pres), "present": np.array(present), "size": np.array(size)}
-    cache.mkdir(parents=True, exist_ok=True)
-    np.savez(path, **data)
-    return data
 
 
 def pose_at(data: dict[str, np.ndarray], i: int) -> Pose:

@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from benchmarks.landmark_cache import landmarks
 from posecoach.core import geometry as g
 from posecoach.core.errors import PosecoachError
 from posecoach.core.landmarks import Landmark as L
@@ -37,30 +38,6 @@ PAIRS = {"hip": (L.LEFT_HIP, L.RIGHT_HIP), "knee": (L.LEFT_KNEE, L.RIGHT_KNEE),
          "ankle": (L.LEFT_ANKLE, L.RIGHT_ANKLE), "shoulder": (L.LEFT_SHOULDER, L.RIGHT_SHOULDER)}
 ROLES = ("front_hip", "back_hip", "front_knee", "back_knee", "front_ankle", "back_ankle", "shoulder")
 METRICS = ("front_knee_angle_deg", "shin_tilt_deg", "back_hip_extension_deg", "trunk_lean_deg")
-
-
-def landmarks(video: Path, cache: Path) -> dict[str, np.ndarray]:
-    """Per-frame landmarks of `video` (xy (N,33,2) px, world (N,33,3), present (N,)), cached."""
-    st = video.stat()
-    path = cache / f"{video.stem}-{st.st_size}-{int(st.st_mtime)}.npz"
-    if path.is_file():
-        return dict(np.load(path))
-    from posecoach.vision.estimator import PoseEstimator
-    from posecoach.vision.sources import open_source
-
-    xy, world, present, size = [], [], [], (0, 0)
-    with PoseEstimator(masks=False) as est:
-        for frame in open_source(video):
-            p = est.detect(frame)
-            size = p.image_size
-            xy.append(p.xy)
-            world.append(p.world if p.world is not None else np.full((33, 3), np.nan))
-            present.append(p.present)
-    data = {"xy": np.array(xy), "world": np.array(world), "present": np.array(present),
-            "size": np.array(size)}
-    cache.mkdir(parents=True, exist_ok=True)
-    np.savez(path, **data)
-    return data
 
 
 def pose_at(data: Mapping[str, np.ndarray], i: int) -> Pose:

@@ -3,7 +3,7 @@
 
     python -m benchmarks.replay sample_videos/ [--cache DIR] [--grid]
 
-Landmarks come from benchmarks.offsets' cache (the same VIDEO-mode run as the analysis). Pelvic
+Landmarks come from benchmarks.landmark_cache (the same VIDEO-mode run as the analysis). Pelvic
 tilt is not replayed (it needs the segmentation mask); everything else is the real Session.
 """
 from __future__ import annotations
@@ -20,7 +20,8 @@ from typing import Any
 import numpy as np
 
 from benchmarks.accuracy import REAL_EXPECT, UNKNOWN_REAL
-from benchmarks.offsets import landmarks, pose_at
+from benchmarks.landmark_cache import landmarks
+from benchmarks.offsets import pose_at
 from benchmarks.scoring import (
     CODES,
     ClipScore,

@@ -110,8 +110,9 @@ def load_stills(folder: Path, whole_body_only: bool = True, mirrored: bool = Fal
 
 
 def load_clip(truth_path: Path, cache: Path) -> list[Sample]:
-    """Samples of the lunge frames of one rendered clip (landmarks from the oblique.py cache)."""
-    from benchmarks.oblique import landmarks, pose_at  # noqa: PLC0415
+    """Samples of the lunge frames of one rendered clip (landmarks from benchmarks.landmark_cache)."""
+    from benchmarks.landmark_cache import landmarks  # noqa: PLC0415
+    from benchmarks.oblique import pose_at  # noqa: PLC0415
 
     video = truth_path.with_name(truth_path.name.replace(".truth.json", ".mp4"))
     truth = json.loads(truth_path.read_text())

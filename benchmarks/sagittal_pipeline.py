@@ -23,7 +23,8 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.oblique import landmarks, pose_at
+from benchmarks.landmark_cache import landmarks
+from benchmarks.oblique import pose_at
 from benchmarks.sagittal_data import _front_label
 from posecoach.core.config import Settings
 from posecoach.core.types import Pose
