@@ -184,11 +184,7 @@ def render_still(r: StillRenderer, body: Any, look: Any, solved: Any, posture: A
     stage = Stage(room, camera, anchor_xy, body_yaw_rad(facing_deg), seed=seed)
     verts = world(look.dress(posed.vertices, body.faces))
     meshes = [trimesh.Trimesh(verts, body.faces, vertex_colors=look.colors, process=False)]
-    if look.hair_mesh is not None:
-        tf = posed.bone_transforms[look.hair_bone]
-        hv = look.hair_mesh.vertices @ tf[:3, :3].T + tf[:3, 3]
-        meshes.append(trimesh.Trimesh(world(hv), look.hair_mesh.faces,
-                                      vertex_colors=look.hair_mesh.visual.vertex_colors, process=False))
+    meshes += look.hair_meshes(posed, world)
     stage.set_person(meshes)
     web = WebcamSpec(**cam_d["webcam"])
     image = degrade(stage.render(), web, np.random.default_rng(seed))

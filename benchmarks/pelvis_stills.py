@@ -193,11 +193,7 @@ def render(jobs: list[dict[str, Any]], out: Path) -> None:
                 meshes = [trimesh.Trimesh(world(verts), body.faces, vertex_colors=look.colors, process=False)]
                 if extra == "hairback":
                     meshes.append(hair_over_back(verts, body, posed, spec.hair_color, world))
-                if look.hair_mesh is not None:
-                    tf = posed.bone_transforms[look.hair_bone]
-                    hv = look.hair_mesh.vertices @ tf[:3, :3].T + tf[:3, 3]
-                    meshes.append(trimesh.Trimesh(world(hv), look.hair_mesh.faces,
-                                                  vertex_colors=look.hair_mesh.visual.vertex_colors, process=False))
+                meshes += look.hair_meshes(posed, world)
                 stage.set_person(meshes)
                 image = stage.render()
                 stage.close()

@@ -6,13 +6,14 @@ short hair as a cap of the head's vertices, long hair as an extra mesh that foll
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 import trimesh
 
-from samplegen.body import Body
+from samplegen.body import Body, PosedBody
 from samplegen.scenario import BodySpec
 
 
@@ -94,6 +95,16 @@ class Appearance:
             v = 0.4 * v + 0.6 * (self._laplacian @ v)
         out[ids] = v
         return out
+
+    def hair_meshes(self, posed: PosedBody, to_world: Callable[[np.ndarray], np.ndarray]) -> list[trimesh.Trimesh]:
+        """The long hair following the head bone of `posed`, placed by `to_world` (body frame ->
+        world, metres): one mesh, or none without long hair."""
+        if self.hair_mesh is None:
+            return []
+        tf = posed.bone_transforms[self.hair_bone]
+        hv = self.hair_mesh.vertices @ tf[:3, :3].T + tf[:3, 3]
+        return [trimesh.Trimesh(to_world(hv), self.hair_mesh.faces,
+                                vertex_colors=self.hair_mesh.visual.vertex_colors, process=False)]
 
 
 def _vertex_normals(vertices: np.ndarray, faces: np.ndarray) -> np.ndarray:

@@ -195,12 +195,7 @@ def render_lying(sc: LyingScenario, out_dir: Path, preview: bool = False, log=pr
         if pose is not None:
             vw, jw, ball, rot, posed, rise, feet, shift = clip.world(kind, pose, t)
             meshes = [trimesh.Trimesh(vw, clip.body.faces, vertex_colors=clip.look.colors, process=False)]
-            if clip.look.hair_mesh is not None:
-                tf = posed.bone_transforms[clip.look.hair_bone]
-                hv = clip.look.hair_mesh.vertices @ tf[:3, :3].T + tf[:3, 3]
-                hw = hv @ rot.T + shift
-                meshes.append(trimesh.Trimesh(hw, clip.look.hair_mesh.faces,
-                                              vertex_colors=clip.look.hair_mesh.visual.vertex_colors, process=False))
+            meshes += clip.look.hair_meshes(posed, lambda p: p @ rot.T + shift)
             if ball is not None:
                 meshes.append(ball)
             if not truth_only:

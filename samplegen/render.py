@@ -145,10 +145,7 @@ def render_clip(scenario: Scenario, out_dir: Path, preview: bool = False, log: C
 
             verts = to_world(look.dress(posed.vertices, body.faces))
             meshes = [trimesh.Trimesh(verts, body.faces, vertex_colors=look.colors, process=False)]
-            if look.hair_mesh is not None:
-                tf = posed.bone_transforms[look.hair_bone]
-                hv = look.hair_mesh.vertices @ tf[:3, :3].T + tf[:3, 3]
-                meshes.append(trimesh.Trimesh(to_world(hv), look.hair_mesh.faces, vertex_colors=look.hair_mesh.visual.vertex_colors, process=False))
+            meshes += look.hair_meshes(posed, to_world)
             stage.set_person(meshes)
             px, in_front = camera.project(verts)
             inside = in_front & (px[:, 0] >= 0) & (px[:, 0] < width) & (px[:, 1] >= 0) & (px[:, 1] < height)
