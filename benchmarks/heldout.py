@@ -20,16 +20,10 @@ from pathlib import Path
 
 import numpy as np
 
-SKINS = ("very_light", "light", "medium", "olive", "brown", "dark")
-FLOORS = ("wood", "tiles", "carpet", "plain")
-WALLS = ("paint", "plain", "stripes", "brick")
+from benchmarks.scene_draws import SKINS, colour, room
 
 # kind -> (tags, the fault keyframe's posture changes drawn from rng); good form: lunge_good
 KINDS = ("good", "KNEE_PAST_ANKLE", "FOOT_TOO_FAR", "HIPS_FORWARD", "LEANING_FORWARD", "ANTERIOR_TILT")
-
-
-def colour(rng: np.random.Generator, lo: int = 30, hi: int = 220) -> list[int]:
-    return [int(c) for c in rng.integers(lo, hi, 3)]
 
 
 def body(rng: np.random.Generator) -> dict[str, object]:
@@ -48,16 +42,6 @@ def camera(rng: np.random.Generator) -> dict[str, object]:
         "height_m": round(height, 2), "distance_m": round(float(rng.uniform(2.2, 3.0)), 2),
         "yaw_deg": round(float(rng.uniform(-12, 12)), 1), "fov_deg": round(float(rng.uniform(48, 62)), 1),
         "look_at_height_m": round(float(rng.uniform(0.45, 0.6)), 2),
-    }
-
-
-def room(rng: np.random.Generator) -> dict[str, object]:
-    return {
-        "floor": str(rng.choice(FLOORS)), "floor_color": colour(rng, 60, 200), "wall": str(rng.choice(WALLS)),
-        "wall_color": colour(rng, 120, 240), "mat_color": colour(rng, 40, 180),
-        "key_azimuth_deg": round(float(rng.uniform(-60, 60)), 1),
-        "key_elevation_deg": round(float(rng.uniform(30, 70)), 1),
-        "brightness": round(float(rng.uniform(0.8, 1.2)), 2),
     }
 
 

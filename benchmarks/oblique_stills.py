@@ -42,15 +42,10 @@ from typing import Any
 
 import numpy as np
 
-SKINS = ("very_light", "light", "medium", "olive", "brown", "dark")
-FLOORS = ("wood", "tiles", "carpet", "plain")
-WALLS = ("paint", "plain", "stripes", "brick")
+from benchmarks.scene_draws import FLOORS, SKINS, WALLS, colour
+
 KINDS = ("good", "KNEE_PAST_ANKLE", "FOOT_TOO_FAR", "HIPS_FORWARD", "LEANING_FORWARD", "ANTERIOR_TILT", "mixed")
 KIND_P = (0.22, 0.12, 0.12, 0.12, 0.12, 0.12, 0.18)
-
-
-def _colour(rng: np.random.Generator, lo: int = 30, hi: int = 220) -> list[int]:
-    return [int(c) for c in rng.integers(lo, hi, 3)]
 
 
 def draw_body(rng: np.random.Generator) -> dict[str, Any]:
@@ -59,8 +54,8 @@ def draw_body(rng: np.random.Generator) -> dict[str, Any]:
     return {
         "gender": u(0, 1), "age": u(0.6, 0.98), "weight": u(0.1, 0.95), "muscle": u(0.15, 0.85),
         "height": u(0.1, 0.9), "proportions": u(0.25, 0.75), "skin": str(rng.choice(SKINS)),
-        "shirt_color": _colour(rng), "pants_color": _colour(rng, 15, 170), "sock_color": _colour(rng, 40, 250),
-        "hair": str(rng.choice(["none", "short", "short", "long"])), "hair_color": _colour(rng, 10, 200),
+        "shirt_color": colour(rng), "pants_color": colour(rng, 15, 170), "sock_color": colour(rng, 40, 250),
+        "hair": str(rng.choice(["none", "short", "short", "long"])), "hair_color": colour(rng, 10, 200),
         "loose_shirt": bool(rng.uniform() < 0.25), "long_sleeves": bool(rng.uniform() < 0.3),
         "hands": "hips" if rng.uniform() < 0.2 else "thigh",
     }
@@ -96,9 +91,9 @@ def draw_posture(rng: np.random.Generator) -> dict[str, Any]:
 
 def draw_room(rng: np.random.Generator) -> dict[str, Any]:
     return {
-        "floor": str(rng.choice(FLOORS)), "floor_color": _colour(rng, 50, 210), "wall": str(rng.choice(WALLS)),
-        "wall_color": _colour(rng, 90, 245), "wall_distance_m": round(float(rng.uniform(1.2, 2.5)), 2),
-        "side_wall": bool(rng.uniform() < 0.3), "mat": bool(rng.uniform() < 0.85), "mat_color": _colour(rng, 30, 200),
+        "floor": str(rng.choice(FLOORS)), "floor_color": colour(rng, 50, 210), "wall": str(rng.choice(WALLS)),
+        "wall_color": colour(rng, 90, 245), "wall_distance_m": round(float(rng.uniform(1.2, 2.5)), 2),
+        "side_wall": bool(rng.uniform() < 0.3), "mat": bool(rng.uniform() < 0.85), "mat_color": colour(rng, 30, 200),
         "key_light": round(float(rng.uniform(2.0, 4.0)), 2), "fill_light": round(float(rng.uniform(0.5, 1.5)), 2),
         "ambient": round(float(rng.uniform(0.2, 0.5)), 2), "key_azimuth_deg": round(float(rng.uniform(-70, 70)), 1),
         "key_elevation_deg": round(float(rng.uniform(25, 75)), 1), "shadows": bool(rng.uniform() < 0.8),

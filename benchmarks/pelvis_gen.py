@@ -32,6 +32,9 @@ from typing import Any
 
 import numpy as np
 
+from benchmarks.scene_draws import colour
+from benchmarks.scene_draws import room as draw_room
+
 SPLITS: dict[str, dict[str, Any]] = {
     "train": dict(height=(0.25, 1.4), yaw=25.0, series=2, tilts=4, variants=("fitted",)),
     "check": dict(height=(0.3, 1.3), yaw=20.0, series=2, tilts=4, variants=("fitted",)),
@@ -39,14 +42,8 @@ SPLITS: dict[str, dict[str, Any]] = {
                    variants=("loose", "longhair", "dark", "hips")),
 }
 TILT_RANGE = (-15.0, 20.0)
-FLOORS = ("wood", "tiles", "carpet", "plain")
-WALLS = ("paint", "plain", "stripes", "brick")
 DARK_ROOM = dict(floor="carpet", floor_color=(55, 50, 50), wall="plain", wall_color=(50, 50, 56),
                  mat_color=(40, 40, 45), brightness=0.8)
-
-
-def _colour(rng: np.random.Generator, lo: int, hi: int) -> list[int]:
-    return [int(c) for c in rng.integers(lo, hi, 3)]
 
 
 def _series(rng: np.random.Generator, cfg: dict[str, Any], variant: str) -> dict[str, Any]:
@@ -56,14 +53,10 @@ def _series(rng: np.random.Generator, cfg: dict[str, Any], variant: str) -> dict
                   yaw_deg=round(float(rng.uniform(-cfg["yaw"], cfg["yaw"])), 1),
                   fov_deg=round(float(rng.uniform(45, 62)), 1),
                   look_at_height_m=round(float(rng.uniform(0.45, 0.62)), 2))
-    room = dict(floor=str(rng.choice(FLOORS)), floor_color=_colour(rng, 60, 200), wall=str(rng.choice(WALLS)),
-                wall_color=_colour(rng, 110, 240), mat_color=_colour(rng, 40, 180),
-                key_azimuth_deg=round(float(rng.uniform(-60, 60)), 1),
-                key_elevation_deg=round(float(rng.uniform(30, 70)), 1),
-                brightness=round(float(rng.uniform(0.8, 1.2)), 2))
-    look: dict[str, Any] = dict(shirt_color=_colour(rng, 30, 225), pants_color=_colour(rng, 20, 170),
+    room = draw_room(rng, wall_lo=110)
+    look: dict[str, Any] = dict(shirt_color=colour(rng, 30, 225), pants_color=colour(rng, 20, 170),
                                 hair=str(rng.choice(["none", "short", "short", "long"])),
-                                hair_color=_colour(rng, 10, 200))
+                                hair_color=colour(rng, 10, 200))
     degrade = None
     if rng.uniform() < 0.3:  # a plain webcam: a little blur, noise and JPEG
         degrade = dict(blur_px=round(float(rng.uniform(0, 1.2)), 2), noise=round(float(rng.uniform(0, 6)), 1),
@@ -73,7 +66,7 @@ def _series(rng: np.random.Generator, cfg: dict[str, Any], variant: str) -> dict
     elif variant == "longhair":
         look.update(hair="long")
     elif variant == "dark":
-        look.update(shirt_color=_colour(rng, 20, 45), pants_color=_colour(rng, 15, 40))
+        look.update(shirt_color=colour(rng, 20, 45), pants_color=colour(rng, 15, 40))
         room = dict(DARK_ROOM, key_azimuth_deg=room["key_azimuth_deg"], key_elevation_deg=room["key_elevation_deg"])
     elif variant == "hips":
         look.update(hands="hips")
