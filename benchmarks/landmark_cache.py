@@ -3,9 +3,13 @@ cached as .npz, for the benchmarks that replay or measure them (offsets, replay,
 sagittal ones)."""
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import numpy as np
+
+SAMPLE_CACHE = Path(tempfile.gettempdir()) / "posecoach-landmarks"
+"""Where offsets and replay keep the sample clips' landmarks unless told (--cache): one run serves both."""
 
 
 def landmarks(video: Path, cache: Path) -> dict[str, np.ndarray]:

@@ -20,14 +20,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from benchmarks.landmark_cache import landmarks
+from benchmarks.landmark_cache import SAMPLE_CACHE, landmarks
 from posecoach.core import geometry as g
 from posecoach.core.errors import PosecoachError
 from posecoach.core.landmarks import Landmark as L
@@ -138,7 +137,7 @@ def _fmt(v: np.ndarray) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks.offsets", description=__doc__.split("\n")[0])
     ap.add_argument("folders", nargs="+", type=Path)
-    ap.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "posecoach-landmarks")
+    ap.add_argument("--cache", type=Path, default=SAMPLE_CACHE)
     ap.add_argument("--loo", action="store_true", help="leave-one-clip-out check of the fit")
     args = ap.parse_args(argv)
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import tempfile
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
@@ -20,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from benchmarks.accuracy import REAL_EXPECT, UNKNOWN_REAL
-from benchmarks.landmark_cache import landmarks
+from benchmarks.landmark_cache import SAMPLE_CACHE, landmarks
 from benchmarks.offsets import pose_at
 from benchmarks.scoring import (
     CODES,
@@ -117,7 +116,7 @@ def summary_line(p: ClipScore) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks.replay", description=__doc__.split("\n")[0])
     ap.add_argument("folders", nargs="+", type=Path)
-    ap.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "posecoach-landmarks")
+    ap.add_argument("--cache", type=Path, default=SAMPLE_CACHE)
     ap.add_argument("--grid", action="store_true", help="sweep One Euro and debounce settings")
     args = ap.parse_args(argv)
     clips = load_clips(args.folders, args.cache)
