@@ -304,6 +304,10 @@ MAX_CORRECTION = {"front_knee_angle_deg": 25.0, "shin_tilt_deg": 20.0, "knee_ahe
 COACHABLE_ON_DEG, COACHABLE_OFF_DEG = 50.0, 45.0
 MAX_SPREAD = {"front_knee_angle_deg": 6.0, "shin_tilt_deg": 5.0, "knee_ahead_of_ankle": 0.09,
               "back_hip_extension_deg": 5.0, "trunk_lean_deg": 4.0}
+# A frame where the members disagree on this many metrics is unlike anything the model was fitted
+# on (a real backlit side view gave four unsure metrics and a sure, wrong +20 deg back hip): none
+# of its corrections is trusted.
+UNSURE_FRAME_METRICS = 2
 
 
 @dataclass(frozen=True)
@@ -343,7 +347,8 @@ def sagittal_metrics(pose: Pose, facing: int, front: str, ensemble: M.Ensemble |
     `MAX_CORRECTION`, applied in full beyond `GATE_FULL_DEG` of estimated azimuth and not at all
     within `GATE_START_DEG` (linear between), so a square-on camera keeps posecoach's picture
     values. A metric whose members disagree by more than `MAX_SPREAD` keeps the picture's value
-    inside the gate and is withheld (None) beyond it.
+    inside the gate and is withheld (None) beyond it; so is every metric of a frame with
+    `UNSURE_FRAME_METRICS` or more such metrics.
     """
     ens = ensemble or M.default_ensemble()
     got = M.features(pose, facing, front)
@@ -355,13 +360,16 @@ def sagittal_metrics(pose: Pose, facing: int, front: str, ensemble: M.Ensemble |
     col = {name: i for i, name in enumerate(M.TARGETS)}
     az, el = float(mean[col["azimuth_deg"]]), float(mean[col["elevation_deg"]])
     weight = min(1.0, max(0.0, (abs(az) - GATE_START_DEG) / (GATE_FULL_DEG - GATE_START_DEG)))
-    out, withheld, spreads = Metrics(), [], {}
+    out, withheld = Metrics(), []
+    spreads = {name: float(spread[col[name]]) for name in M.METRICS}
+    unsure = {name for name in M.METRICS if spreads[name] > MAX_SPREAD[name]}
+    if len(unsure) >= UNSURE_FRAME_METRICS:
+        unsure = set(M.METRICS)
     for name in M.METRICS:
         p, i = getattr(picture, name), col[name]
-        spreads[name] = float(spread[i])
         if p is None or not math.isfinite(p):
             continue
-        if spread[i] > MAX_SPREAD[name]:
+        if name in unsure:
             if weight >= 1.0:
                 withheld.append(name)
                 continue
