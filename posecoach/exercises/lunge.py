@@ -40,6 +40,8 @@ from posecoach.pelvis.source import NullPelvis, PelvisSource
 # test missed 43 % of those 30-56 deg behind the person and 28 % of those in front, the loose
 # one 34 % and 11 %, and 3 % / 1 % (from 10 % / 2 %) at 10-30 deg.
 FLOOR_LEVEL, FOOT_AHEAD = 0.45, 0.25
+# A metric missing for at most this long in a hold keeps its fault's state (FaultJudge).
+HOLD_WITHHELD_MS = 500.0
 OBLIQUE_KNEEL_DEG, OBLIQUE_FLOOR_LEVEL, OBLIQUE_FOOT_AHEAD = 15.0, 0.65, 0.0
 
 
@@ -119,14 +121,14 @@ def observe(pose: Pose, facing: int = 0, corrected: bool = True, sagittal: bool 
     # Seen obliquely (with the correction on), the floor contacts lie at different depths, so a
     # high camera sees them at different heights, and the stance is foreshortened.
     oblique_kneel = sagittal and obs.view_angle_deg is not None and obs.view_angle_deg >= OBLIQUE_KNEEL_DEG
-    level, ahead = (OBLIQUE_FLOOR_LEVEL, OBLIQUE_FOOT_AHEAD) if oblique_kneel else (FLOOR_LEVEL, FOOT_AHEAD)
+    level, foot_ahead = (OBLIQUE_FLOOR_LEVEL, OBLIQUE_FOOT_AHEAD) if oblique_kneel else (FLOOR_LEVEL, FOOT_AHEAD)
     floor_y = max(jc.front_ankle[1], jc.back_knee[1])
     obs.kneeling = bool(
         leg > 0
         and abs(jc.back_knee[1] - jc.front_ankle[1]) < level * shin
         and knee_angle < 150
         and jc.front_knee[1] < floor_y - 0.45 * shin
-        and g.ahead_offset(jc.front_ankle, jc.back_knee, facing) > ahead * shin
+        and g.ahead_offset(jc.front_ankle, jc.back_knee, facing) > foot_ahead * shin
         and back_angle < 150
     )
     obs.standing = bool(knee_angle > 150 and back_angle > 150
@@ -193,8 +195,12 @@ class LungeAnalyzer:
         on, off = (sm.fault_on_ms, sm.fault_off_ms) if smooth else (0.0, 0.0)
         bands: dict[str, tuple[str, Band]] = {code: (FAULT_METRIC[code], self.settings.bands[code])
                                               for code in FORM_FAULTS}
+        # The correction withholds a metric on frames its members disagree on: a few such frames
+        # in a hold keep the fault as it was rather than resetting it.
+        hold = HOLD_WITHHELD_MS if self.settings.sagittal_model and smooth else 0.0
         self._faults = FaultJudge(bands, on_ms=on, off_ms=off, midpoint=self.plain, first_flag_at_once=True,
-                                  flags={Fault.NO_PERSON: (on, off), Fault.NOT_SIDE_VIEW: (on, off)})
+                                  flags={Fault.NO_PERSON: (on, off), Fault.NOT_SIDE_VIEW: (on, off)},
+                                  hold_missing_ms=hold)
         self._facing_votes: deque[float] = deque(maxlen=30)
         self._front_votes: deque[str] = deque(maxlen=15)
         self._kneel_votes: deque[bool] = deque(maxlen=7 if smooth else 1)
