@@ -90,3 +90,29 @@ def test_default_offsets_stay_small_and_physical() -> None:
     for v in (d.hip_front, d.hip_back, d.knee_front, d.knee_back, d.ankle, d.shoulder):
         assert max(abs(v[0]), abs(v[1])) <= 0.15
     assert d.hip_front[0] < 0 and d.shoulder[1] < 0 and d.ankle[1] < 0  # hip ahead, shoulder and ankle high
+
+
+def test_a_reading_withheld_for_a_few_frames_keeps_the_fault_and_a_longer_gap_resets_it() -> None:
+    """FaultJudge(hold_missing_ms): a fault that is on stays on (and listed) through a gap in its
+    measurement up to the hold; past it, or without a hold, the gap resets the fault."""
+    from posecoach.core.config import default_bands
+    from posecoach.exercises.judging import FaultJudge
+
+    band = default_bands()["KNEE_PAST_ANKLE"]
+    bands = {"KNEE_PAST_ANKLE": ("shin_tilt_deg", band)}
+    fault = band.fault + 5.0
+
+    def run(hold: float, gap_frames: int) -> list[list[str]]:
+        judge = FaultJudge(bands, on_ms=200, off_ms=300, hold_missing_ms=hold)
+        out = []
+        for i in range(60):
+            v = None if 30 <= i < 30 + gap_frames else fault
+            out.append(judge.update({"shin_tilt_deg": v}, True, i * 33))
+        return out
+
+    held = run(500.0, 10)  # 330 ms withheld
+    assert all("KNEE_PAST_ANKLE" in f for f in held[10:])
+    long_gap = run(500.0, 20)  # 660 ms: past the hold
+    assert "KNEE_PAST_ANKLE" not in long_gap[46] and "KNEE_PAST_ANKLE" in long_gap[59]
+    no_hold = run(0.0, 10)
+    assert not no_hold[30] and "KNEE_PAST_ANKLE" not in no_hold[40] and "KNEE_PAST_ANKLE" in no_hold[59]

@@ -204,6 +204,68 @@ def test_an_unsure_correction_is_withheld_off_axis_and_the_picture_kept_near_it(
     assert not near.withheld
 
 
+def test_a_frame_unsure_of_several_metrics_trusts_none_of_its_corrections() -> None:
+    """A real backlit side view: four metrics unsure, the back hip sure and +20 deg wrong. With
+    UNSURE_FRAME_METRICS or more unsure metrics nothing of the frame is corrected (withheld off
+    axis); one unsure metric alone withholds only itself."""
+    pose = seen(0.0, 0.0, 1)
+    n_in = M.features(pose, 1, "left")[0].size
+
+    def ens(unsure: int) -> M.Ensemble:
+        members = []
+        for sign in (1.0, -1.0):
+            b = [20.0 + (sign * 2 * S.MAX_SPREAD[name] if k < unsure else 0.0) for k, name in enumerate(M.METRICS)]
+            b = np.array(b + [35.0, 10.0, 2.0])
+            members.append(((np.zeros((n_in, b.size)), b),))
+        t = len(M.TARGETS)
+        return M.Ensemble(np.zeros(n_in), np.ones(n_in), np.zeros(t), np.ones(t), tuple(members), {})
+
+    one = S.sagittal_metrics(pose, 1, "left", ensemble=ens(1))
+    assert one.withheld == (M.METRICS[0],) and one.metrics.back_hip_extension_deg is not None
+    many = S.sagittal_metrics(pose, 1, "left", ensemble=ens(S.UNSURE_FRAME_METRICS))
+    assert set(many.withheld) == set(M.METRICS)
+    assert all(getattr(many.metrics, name) is None for name in M.METRICS)
+
+
+def test_with_the_correction_the_view_stays_coachable_further_off_the_side() -> None:
+    """The view hysteresis: the picture's angles turn "front" above 42 deg, the corrected ones
+    only above COACHABLE_ON_DEG."""
+    from posecoach.core.config import Settings
+    from posecoach.core.protocol import View
+    from posecoach.exercises import lunge
+
+    pose = seen(46.0, 0.0, 1)
+    angle = lunge.observe(pose, 1).view_angle_deg
+    assert angle is not None and 42.0 < angle < S.COACHABLE_ON_DEG
+    assert lunge.LungeAnalyzer(Settings(sagittal_model=False)).update(pose, 0).view == View.FRONT
+    assert lunge.LungeAnalyzer(Settings(sagittal_model=True)).update(pose, 0).view == View.SIDE
+
+
+def test_the_kneeling_test_loosens_only_off_the_side_view_with_the_correction() -> None:
+    """A high oblique camera sees the back knee higher than the front ankle: kneeling by the
+    oblique test from OBLIQUE_KNEEL_DEG off the side view, not by the strict one; side-on the
+    strict test decides either way."""
+    from posecoach.exercises import lunge
+
+    def lifted(view: float) -> Pose:
+        pose = seen(view, 0.0, 1)
+        xy = pose.xy.copy()
+        shin = float(np.linalg.norm(xy[L.LEFT_KNEE] - xy[L.LEFT_ANKLE]))
+        for lm in (L.RIGHT_KNEE, L.RIGHT_ANKLE, L.RIGHT_HEEL, L.RIGHT_FOOT_INDEX):
+            xy[lm, 1] -= 0.55 * shin  # the back leg's floor contacts seen 0.55 shins higher
+        return Pose(xy=xy, visibility=pose.visibility, presence=pose.presence, world=pose.world, mask=None,
+                    image_size=pose.image_size)
+
+    oblique = lifted(30.0)
+    assert lunge.observe(oblique, 1).view_angle_deg >= lunge.OBLIQUE_KNEEL_DEG
+    assert lunge.observe(oblique, 1, sagittal=True).kneeling
+    assert not lunge.observe(oblique, 1, sagittal=False).kneeling
+    side = lifted(0.0)
+    assert lunge.observe(side, 1).view_angle_deg < lunge.OBLIQUE_KNEEL_DEG
+    assert not lunge.observe(side, 1, sagittal=True).kneeling
+    assert lunge.observe(seen(0.0, 0.0, 1), 1, sagittal=True).kneeling
+
+
 @pytest.mark.parametrize("facing", [1, -1])
 def test_front_side_from_the_near_leg_not_the_label(facing: int) -> None:
     """Facing image-right shows the right side: a front leg that is the near one is the right leg,
@@ -261,7 +323,7 @@ def test_the_lunge_takes_the_correction_only_when_switched_on(monkeypatch: pytes
     assert lunge.observe(pose, 1).metrics.front_knee_angle_deg == pytest.approx(picture.front_knee_angle_deg)
     on = lunge.observe(pose, 1, sagittal=True).metrics
     assert on.front_knee_angle_deg == pytest.approx(picture.front_knee_angle_deg + 4.0)
-    assert on.trunk_lean_deg == pytest.approx(picture.trunk_lean_deg + 4.0)
+    assert on.trunk_lean_deg == pytest.approx(picture.trunk_lean_deg)  # the trunk is never corrected
     plain = lunge.observe(pose, 1, corrected=False, sagittal=True).metrics
     assert plain.front_knee_angle_deg == pytest.approx(lunge.observe(pose, 1, corrected=False).metrics.front_knee_angle_deg)
     monkeypatch.setattr(M, "default_ensemble", lambda: stub(4.0, 0.0))
@@ -278,8 +340,9 @@ def test_the_lunge_takes_the_correction_only_when_switched_on(monkeypatch: pytes
     assert lunge.observe(oblique, 1).view_angle_deg >= 15.0
     assert lunge.observe(oblique, 1, sagittal=True, sagittal_min_view_deg=15.0).metrics.front_knee_angle_deg == \
         pytest.approx(lunge.observe(oblique, 1).metrics.front_knee_angle_deg + 4.0)
-    side = lunge.LungeAnalyzer(Settings(sagittal_model=True))
+    side = lunge.LungeAnalyzer(Settings(sagittal_model=True, sagittal_min_view_deg=15.0))
     assert side.update(pose, 0).obs.metrics.front_knee_angle_deg == pytest.approx(picture.front_knee_angle_deg)
+    assert Settings().sagittal_model, "the correction is on by default"
 
 
 def test_the_shipped_model_was_fitted_on_stills_only() -> None:

@@ -70,8 +70,10 @@ def test_an_oblique_but_coachable_view_does_not_block_coaching_forever():
     assert PLACEMENT_GOOD_DEG < 30.0
 
 
-def test_a_camera_40_deg_in_front_is_told_which_way_to_turn_within_2_s(tmp_path):
-    """The committed 40 deg clip: the view is judged at once, and the person hears which way to turn."""
+def test_a_camera_40_deg_in_front_is_coached_or_told_which_way_to_turn_within_2_s(tmp_path):
+    """The committed 40 deg clip: the view is judged at once, and within 2 s the person is either
+    coached (the correction holds to 50 deg: the hold starts and the angles are measured) or hears
+    which way to turn."""
     from posecoach.runner.analyze import AnalyzeOptions, analyze_video
 
     clip = SAMPLES / "oblique_40_front_good.mp4"
@@ -83,5 +85,9 @@ def test_a_camera_40_deg_in_front_is_told_which_way_to_turn_within_2_s(tmp_path)
     assert all(r["camera_azimuth_deg"] > 0 for r in recs if r["person"])  # the camera is in front
     cues = json.loads((tmp_path / clip.stem / "summary.json").read_text())["cues"]
     facing = truth["per_frame"][0]["facing"]
-    expected = cue_text("TURN_LEFT" if facing == "right" else "TURN_RIGHT")
-    assert cues and cues[0]["t_ms"] <= 2000 and cues[0]["text"] == expected
+    turn = cue_text("TURN_LEFT" if facing == "right" else "TURN_RIGHT")
+    assert cues and cues[0]["t_ms"] <= 2000 and cues[0]["text"] in (turn, cue_text("HOLD_START"))
+    if cues[0]["text"] == cue_text("HOLD_START"):
+        lunge = [r for r in recs if r["in_lunge"]]
+        measured = [r for r in lunge if r["metrics"]["back_hip_extension_deg"] is not None]
+        assert lunge and len(measured) >= 0.8 * len(lunge)

@@ -36,9 +36,10 @@ def add_parser(sub: Any) -> None:
     an.add_argument("--plain", action="store_true",
                     help="the plain baseline: raw landmark angles, fixed thresholds, no smoothing")
     an.add_argument("--sagittal-model", action=argparse.BooleanOptionalAction, default=None,
-                    help="the learned oblique-camera correction of the lunge's angles (default: off)")
+                    help="the learned oblique-camera correction of the lunge's angles (default: on)")
     an.add_argument("--sagittal-min-view", type=float, metavar="DEG",
-                    help="with --sagittal-model: correct only frames at least DEG off the side view (default 15)")
+                    help="with --sagittal-model: correct only frames at least DEG off the side view "
+                         "(default 0: the model decides by its own estimate of the camera angle)")
     an.add_argument("--model-fps", type=float, metavar="FPS",
                     help="at least this many frames a second go through the pose model, and at "
                          "least every 3rd frame; the frames between get interpolated poses (default "

@@ -106,10 +106,10 @@ class Settings:
     # "plain": raw landmark angles, no joint-centre correction, no smoothing (the baseline).
     plain: bool = False
     # The learned oblique-camera correction of the lunge's sagittal angles (issue 12:
-    # exercises/sagittal.py's sagittal_metrics with posecoach/data/sagittal_model.npz). Off by
-    # default: see docs/accuracy.md for what it measured on the held-out camera sweep.
-    sagittal_model: bool = False
-    # ... and only on frames whose own view angle (view.view_angle, independent of the model) is at
-    # least this far off the side view: a real side-view clip got a false HIPS_FORWARD cue from a
-    # correction at its bound on frames read 12-13 deg off (docs/accuracy.md). 0 = the model's gate only.
-    sagittal_min_view_deg: float = 15.0
+    # exercises/sagittal.py's sagittal_metrics with posecoach/data/sagittal_model.npz), with the
+    # wider coachable view and kneeling test that go with it. docs/accuracy.md has what it measured.
+    sagittal_model: bool = True
+    # ... only on frames whose own view angle (view.view_angle, independent of the model) is at
+    # least this far off the side view. 0 = the model's own azimuth gate only (its frames near the
+    # side view keep the picture's values).
+    sagittal_min_view_deg: float = 0.0

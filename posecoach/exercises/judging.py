@@ -78,14 +78,18 @@ class FaultJudge:
     flags: code -> (on_ms, off_ms) for the yes/no faults; a flag given as None in `update` is not
     judged this frame (its state is kept and it is not listed). first_flag_at_once: a flag's first
     judgement is taken at once (nothing to debounce against yet), so a stream that starts with
-    nobody, or facing the camera, says so at once.
+    nobody, or facing the camera, says so at once. hold_missing_ms: a measurement missing (None)
+    for at most this long since it was last seen keeps its fault's state (listed if on), so a
+    reading withheld for a few frames does not reset a fault; longer gaps reset it.
     """
 
     def __init__(self, bands: Mapping[str, tuple[str, Band]], *, on_ms: float, off_ms: float,
                  flags: Mapping[str, tuple[float, float]] | None = None, first_flag_at_once: bool = False,
-                 midpoint: bool = False) -> None:
+                 midpoint: bool = False, hold_missing_ms: float = 0.0) -> None:
         self.bands = dict(bands)
         self.midpoint = midpoint
+        self.hold_missing_ms = hold_missing_ms
+        self._seen_ms: dict[str, int | None] = {code: None for code in self.bands}
         self._raw = {code: False for code in self.bands}
         self._debounce = {code: Debounce(on_ms, off_ms) for code in self.bands}
         self._past_line = {code: Debounce(on_ms, 0.0) for code in self.bands}
@@ -106,12 +110,19 @@ class FaultJudge:
         on_codes = self._update_flags(flags or {}, t_ms)
         for code, (name, band) in self.bands.items():
             v = values.get(name)
+            seen = self._seen_ms[code]
+            if judging and v is None and seen is not None and t_ms - seen <= self.hold_missing_ms:
+                if self._debounce[code].state:
+                    on_codes.append(code)
+                continue
             if not judging or v is None:
+                self._seen_ms[code] = None
                 self._raw[code] = False
                 self._debounce[code].reset()
                 self._past_line[code].reset()
                 self._confirmed[code] = False
                 continue
+            self._seen_ms[code] = t_ms
             s = (shift or {}).get(code, 0.0)
             if self.midpoint:
                 raw = v >= (band.fault + band.ok) / 2
