@@ -96,7 +96,9 @@ def readings(stills: list[Still], model: M.Models | None) -> dict[str, np.ndarra
             if cal is not None and cal.usable:  # (a neutral without a hollow: loose top, no reading)
                 # the truth of a neutral still is ~0; calibration reads changes from it
                 out["old cal"][i] = float((smp.vector() - ref.vector()) @ P.DELTA_WEIGHTS) + neutral_tilt[s.series]
-                out["new cal"][i] = P.tilt_from(smp, cal) + neutral_tilt[s.series]
+                reading = P.tilt_from(smp, cal)  # None: the calibrated model's inputs missing (no reading)
+                if reading is not None:
+                    out["new cal"][i] = reading + neutral_tilt[s.series]
     out["new uncal"] = _session(stills, samples, model)
     out["reason"] = reasons
     return out

@@ -38,16 +38,17 @@ def export(net: Any, cue_mean: np.ndarray, cue_scale: np.ndarray) -> dict[str, n
 
 
 def fit_predict(C: np.ndarray, Q: np.ndarray, y: np.ndarray, Ct: np.ndarray, Qt: np.ndarray, epochs: int = 40,
-                seed: int = 0, wd: float = 1e-3) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+                seed: int = 0, wd: float = 1e-3, width: int = 16) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Fit on crops C (n, h, w uint8), cues Q and tilts y (minibatch AdamW, one-cycle, smooth L1;
     each batch shifted by up to a cell and the cues jittered, as landmarks jitter); predict Ct/Qt.
-    Returns the predictions and the exported weights."""
+    `width`: the first layer's channels (8 made the model of 103 bodies; 16 cut the by-body
+    cross-validated MAE 4.62 -> 4.36 on those stills). Returns the predictions and the exported weights."""
     import torch
 
     torch.manual_seed(seed)
     torch.set_num_threads(1)
     qm, qs = Q.mean(0), Q.std(0) + 1e-9
-    net = build(Q.shape[1])
+    net = build(Q.shape[1], width)
     with torch.no_grad():
         net.head[2].bias.fill_(float(y.mean()))
     X = torch.tensor(C[:, None] / 255.0, dtype=torch.float32)

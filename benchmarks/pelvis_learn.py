@@ -76,12 +76,13 @@ def cv_linear(d: dict[str, np.ndarray], alpha: float = ALPHA_ABS) -> np.ndarray:
     return np.clip(pred, *M.CLIP_DEG)
 
 
-def cv_cnn(d: dict[str, np.ndarray], epochs: int) -> np.ndarray:
+def cv_cnn(d: dict[str, np.ndarray], epochs: int, width: int) -> np.ndarray:
     from benchmarks.pelvis_cnn import fit_predict
 
     pred = np.full(len(d["y"]), np.nan)
     for held in folds(d):
-        pred[held] = fit_predict(d["C"][~held], d["Q"][~held], d["y"][~held], d["C"][held], d["Q"][held], epochs)[0]
+        pred[held] = fit_predict(d["C"][~held], d["Q"][~held], d["y"][~held], d["C"][held], d["Q"][held], epochs,
+                                 width=width)[0]
     return np.clip(pred, *M.CLIP_DEG)
 
 
@@ -195,6 +196,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dev", type=Path)
     ap.add_argument("--cnn", action="store_true", help="also fit the network over the mask crop")
     ap.add_argument("--epochs", type=int, default=40)
+    ap.add_argument("--cnn-width", type=int, default=16, help="channels of the network's first layer (default 16)")
     ap.add_argument("--conv-weight", type=float, help="network share of the absolute reading (default: best on CV)")
     ap.add_argument("--write", action="store_true")
     args = ap.parse_args(argv)
@@ -212,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
     print(line("absolute ridge", scores(lin, y, body)))
     absolute, weight = lin, 0.0
     if args.cnn:
-        net = cv_cnn(d, args.epochs)
+        net = cv_cnn(d, args.epochs, args.cnn_width)
         print(line("absolute network", scores(net, y, body)))
         best = {w: scores(lin + w * (net - lin), y, body)["mae"] for w in np.arange(0, 1.01, 0.1)}
         weight = args.conv_weight if args.conv_weight is not None else float(min(best, key=best.get))
@@ -234,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.cnn and weight > 0:
         from benchmarks.pelvis_cnn import fit_predict
 
-        conv = fit_predict(d["C"], d["Q"], y, d["C"][:1], d["Q"][:1], args.epochs)[1]
+        conv = fit_predict(d["C"], d["Q"], y, d["C"][:1], d["Q"][:1], args.epochs, width=args.cnn_width)[1]
     cv = dict(absolute=scores(absolute, y, body), self_referenced=scores(selfref, y, body),
               calibrated=scores(cal, y, body), old_absolute=scores(old_abs, y, body),
               old_calibrated=scores(old_cal, y, body))
@@ -246,7 +248,7 @@ def main(argv: list[str] | None = None) -> int:
                                 stills=int(len(y)),
                                 bodies=int(len(np.unique(body))), inputs=M.input_names(),
                                 alpha_absolute=ALPHA_ABS, alpha_change=ALPHA_DELTA, conv_weight=weight,
-                                epochs=args.epochs if conv else None, threshold_shift_deg=shift,
+                                epochs=args.epochs if conv else None, cnn_width=args.cnn_width if conv else None, threshold_shift_deg=shift,
                                 threshold_rule=f"smallest shift with ANTERIOR_TILT precision >= {PRECISION} "
                                                "on the self-referenced CV readings",
                                 cv_by_body=cv))
