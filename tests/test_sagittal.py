@@ -260,6 +260,7 @@ def test_the_kneeling_test_loosens_only_off_the_side_view_with_the_correction() 
     assert lunge.observe(oblique, 1).view_angle_deg >= lunge.OBLIQUE_KNEEL_DEG
     assert lunge.observe(oblique, 1, sagittal=True).kneeling
     assert not lunge.observe(oblique, 1, sagittal=False).kneeling
+    assert not lunge.observe(oblique, 1, corrected=False, sagittal=True).kneeling  # the plain baseline
     side = lifted(0.0)
     assert lunge.observe(side, 1).view_angle_deg < lunge.OBLIQUE_KNEEL_DEG
     assert not lunge.observe(side, 1, sagittal=True).kneeling

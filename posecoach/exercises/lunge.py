@@ -120,7 +120,9 @@ def observe(pose: Pose, facing: int = 0, corrected: bool = True, sagittal: bool 
     # knee 23 deg forward has the foot 0.49 shin lengths ahead), and that must still be judged.
     # Seen obliquely (with the correction on), the floor contacts lie at different depths, so a
     # high camera sees them at different heights, and the stance is foreshortened.
-    oblique_kneel = sagittal and obs.view_angle_deg is not None and obs.view_angle_deg >= OBLIQUE_KNEEL_DEG
+    # (Not for the plain baseline: it keeps its own strict test.)
+    oblique_kneel = (sagittal and corrected and obs.view_angle_deg is not None
+                     and obs.view_angle_deg >= OBLIQUE_KNEEL_DEG)
     level, foot_ahead = (OBLIQUE_FLOOR_LEVEL, OBLIQUE_FOOT_AHEAD) if oblique_kneel else (FLOOR_LEVEL, FOOT_AHEAD)
     floor_y = max(jc.front_ankle[1], jc.back_knee[1])
     obs.kneeling = bool(
