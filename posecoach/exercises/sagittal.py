@@ -5,11 +5,12 @@ perpendicular to the line joining them). A picture taken off the side view, or f
 shortens and bends those angles.
 
 Used by the pipeline: `camera_in_front` (the sign of lunge's view angle) and, when
-Settings.sagittal_model is on (off by default), `sagittal_metrics`: the learned correction of
+Settings.sagittal_model is on (the default), `sagittal_metrics`: the learned correction of
 sagittal_model.py (3D minus picture per metric, camera azimuth and elevation, which leg is near),
-gated by the estimated azimuth, bounded, withheld where the ensemble disagrees; lunge.observe also
-gates it on the frame's own view angle. `FrontSideVote`: the front leg's side by geometry over a
-hold (not wired in).
+gated by the estimated azimuth, bounded, withheld where the ensemble disagrees (on a whole frame
+when it disagrees on several metrics); lunge.observe can also gate it on the frame's own view
+angle, and the analyzer then keeps the view coachable to `COACHABLE_ON_DEG`. `FrontSideVote`: the
+front leg's side by geometry over a hold (not wired in).
 
 Research kept for the benchmarks: `body_frame` / `sagittal_joints` / `plane_metrics` (MediaPipe's
 world landmarks turned into the body's frame and projected on its sagittal plane: measured worse
