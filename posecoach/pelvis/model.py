@@ -53,9 +53,11 @@ MAX_EDGE_TRUNK = 0.032
 # difference over RECENT samples (steady motion, such as tucking, has almost none; clean clips
 # stay under ~3 deg).
 MAX_JITTER_DEG = 6.0
-# Trunk lean (deg) outside which the outline is not read: the model was fitted on -6..+12 deg, and
-# far forward the lean term would dominate (real reverse lunges leaning 20-35 deg read +20).
-LEAN_RANGE = (-10.0, 15.0)
+# Trunk lean (deg) outside which the outline is not read: the models were fitted on renders leaning
+# -6..+12 deg, and beyond that they extrapolate (real reverse lunges leaning 20-35 deg read +20; a
+# real backlit reverse lunge leaning 13-15 deg read +11..+14 uncalibrated and was told to tuck
+# while the range reached 15).
+LEAN_RANGE = (-10.0, 12.0)
 RECENT = 15
 MAX_BUMP = 0.03  # trunk lengths beyond the buttock-to-upper-back chord: something over the back
 MIN_NEUTRAL_SAMPLES = 8
