@@ -105,8 +105,9 @@ def features(pose: Pose, facing: int, front: str) -> tuple[np.ndarray, Metrics] 
     xy, world = np.asarray(pose.xy, float), np.asarray(pose.world, float)
     if not (np.isfinite(xy[idx]).all() and np.isfinite(world[idx]).all()):
         return None
-    s_px, s_w = _segment_scale(xy, front), _segment_scale(world, front)
-    if not (s_px > 1.0 and min(_segments(world, front)) >= MIN_WORLD_SEGMENT_M):
+    world_segments = _segments(world, front)
+    s_px, s_w = _segment_scale(xy, front), float(np.mean(world_segments))
+    if not (s_px > 1.0 and min(world_segments) >= MIN_WORLD_SEGMENT_M):
         return None
     flip = np.array([float(facing), -1.0])
     c_px = 0.5 * (xy[L.LEFT_HIP] + xy[L.RIGHT_HIP])
