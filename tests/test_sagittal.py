@@ -171,17 +171,25 @@ def stub(delta: float, azimuth: float, spread: float = 0.0, near_logit: float = 
     return M.Ensemble(np.zeros(n_in), np.ones(n_in), np.zeros(t), np.ones(t), tuple(members), {})
 
 
-def test_square_on_keeps_the_picture_and_oblique_takes_the_correction() -> None:
+def test_the_knee_and_shin_are_corrected_at_every_view_and_the_back_hip_only_off_the_side() -> None:
+    """Square-on the knee, shin and knee-ahead take the correction (the picture's knee is ~5 deg
+    off there on the fit stills) and the back hip keeps the picture's value; far off the side
+    view everything but the trunk is corrected; between, the back hip takes part of it."""
     pose = seen(0.0, 0.0, 1)
     picture = M.features(pose, 1, "left")[1]
     square = S.sagittal_metrics(pose, 1, "left", ensemble=stub(4.0, S.GATE_START_DEG - 1))
     assert square.weight == 0.0
-    assert square.metrics.front_knee_angle_deg == pytest.approx(picture.front_knee_angle_deg)
+    assert square.metrics.front_knee_angle_deg == pytest.approx(picture.front_knee_angle_deg + 4.0)
+    assert square.metrics.shin_tilt_deg == pytest.approx(picture.shin_tilt_deg + 4.0)
+    assert square.metrics.back_hip_extension_deg == pytest.approx(picture.back_hip_extension_deg)
     far = S.sagittal_metrics(pose, 1, "left", ensemble=stub(4.0, -(S.GATE_FULL_DEG + 5)))
     assert far.weight == 1.0 and far.view_angle_deg == pytest.approx(-(S.GATE_FULL_DEG + 5))
     assert far.metrics.front_knee_angle_deg == pytest.approx(picture.front_knee_angle_deg + 4.0)
+    assert far.metrics.back_hip_extension_deg == pytest.approx(picture.back_hip_extension_deg + 4.0)
+    assert far.metrics.trunk_lean_deg == pytest.approx(picture.trunk_lean_deg)
     half = S.sagittal_metrics(pose, 1, "left", ensemble=stub(4.0, 0.5 * (S.GATE_START_DEG + S.GATE_FULL_DEG)))
-    assert half.metrics.front_knee_angle_deg == pytest.approx(picture.front_knee_angle_deg + 2.0)
+    assert half.metrics.back_hip_extension_deg == pytest.approx(picture.back_hip_extension_deg + 2.0)
+    assert half.metrics.front_knee_angle_deg == pytest.approx(picture.front_knee_angle_deg + 4.0)
     assert far.metrics.pelvic_tilt_deg is None
 
 
@@ -312,8 +320,8 @@ def test_the_shipped_model_says_how_it_was_made() -> None:
 
 
 def test_the_lunge_takes_the_correction_only_when_switched_on(monkeypatch: pytest.MonkeyPatch) -> None:
-    """observe(): without `sagittal` the picture's metrics (today's posecoach); with it the
-    corrected ones off the side view, the picture's near it; the plain baseline never."""
+    """observe(): without `sagittal` the picture's metrics; with it the corrected ones (the knee
+    side-on too); the plain baseline never."""
     from posecoach.core.config import Settings
     from posecoach.exercises import lunge
 
@@ -328,7 +336,9 @@ def test_the_lunge_takes_the_correction_only_when_switched_on(monkeypatch: pytes
     plain = lunge.observe(pose, 1, corrected=False, sagittal=True).metrics
     assert plain.front_knee_angle_deg == pytest.approx(lunge.observe(pose, 1, corrected=False).metrics.front_knee_angle_deg)
     monkeypatch.setattr(M, "default_ensemble", lambda: stub(4.0, 0.0))
-    assert lunge.observe(pose, 1, sagittal=True).metrics.front_knee_angle_deg == pytest.approx(picture.front_knee_angle_deg)
+    side_on = lunge.observe(pose, 1, sagittal=True).metrics
+    assert side_on.front_knee_angle_deg == pytest.approx(picture.front_knee_angle_deg + 4.0)
+    assert side_on.back_hip_extension_deg == pytest.approx(picture.back_hip_extension_deg)
     monkeypatch.setattr(M, "default_ensemble", lambda: None)  # no model file: the picture's values
     assert lunge.observe(pose, 1, sagittal=True).metrics.front_knee_angle_deg == pytest.approx(picture.front_knee_angle_deg)
     monkeypatch.setattr(M, "default_ensemble", lambda: stub(4.0, 30.0))

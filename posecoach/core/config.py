@@ -110,6 +110,6 @@ class Settings:
     # wider coachable view and kneeling test that go with it. docs/accuracy.md has what it measured.
     sagittal_model: bool = True
     # ... only on frames whose own view angle (view.view_angle, independent of the model) is at
-    # least this far off the side view. 0 = the model's own azimuth gate only (its frames near the
-    # side view keep the picture's values).
+    # least this far off the side view (0 = every kneeling frame the model can read; the model's
+    # own gate still keeps the picture's back hip near the side view).
     sagittal_min_view_deg: float = 0.0
