@@ -296,15 +296,16 @@ def view_angle_deg(pose: Pose) -> float | None:
 
 
 # The learned correction (sagittal_model.py) and how far it is trusted. Chosen on the fit stills'
-# cross-validation by body (benchmarks/sagittal_fit.py) and on sweeps already analysed (dev), never
-# on the check set of the time. The knee, the shin and the knee-ahead-of-ankle are corrected at every view angle: on the fit
-# stills' cross-validation by body (90 bodies) the picture's joint centres read the knee 5.2 deg off
-# within 10 deg of the side view and the correction 2.3 (it was gated off there before: 4.8); on the
+# cross-validation by body (benchmarks/sagittal_fit.py) and on sweeps already analysed, never on
+# the check set of the time (docs/accuracy.md, "The knee and shin corrected side-on too").
+# The knee, the shin and the knee-ahead-of-ankle are corrected at every view angle: on the stills'
+# cross-validation (90 bodies) the picture's joint centres read the knee 5.2 deg off within 10 deg
+# of the side view and the correction 2.3 (gated off there, as it was before: 4.8); on the analysed
 # video sweeps (1201, 1299, 9127) and the committed clips it lowered the knee and shin error there
 # by ~1 deg with every fault's precision and recall unchanged. The back hip keeps a gate on the
 # estimated azimuth: the picture's value below GATE_START_DEG, the correction in full beyond
-# GATE_FULL_DEG, linear between (ungated, the same videos read a side-on back hip up to 13 deg
-# short: it missed HIPS_FORWARD on committed clips the stills never showed it).
+# GATE_FULL_DEG, linear between. (Ungated, the same videos read a side-on back hip up to 13 deg
+# short and HIPS_FORWARD was missed on committed clips, though the stills' CV had not shown it.)
 GATE_START_DEG, GATE_FULL_DEG = 8.0, 16.0
 GATED_METRICS = frozenset({"back_hip_extension_deg"})
 # A metric the members are unsure of keeps the picture's value within this |estimated azimuth|
