@@ -7,8 +7,8 @@ shortens and bends those angles.
 Used by the pipeline: `camera_in_front` (the sign of lunge's view angle) and, when
 Settings.sagittal_model is on (the default), `sagittal_metrics`: the learned correction of
 sagittal_model.py (3D minus picture per metric, camera azimuth and elevation, which leg is near),
-gated by the estimated azimuth, bounded, withheld where the ensemble disagrees (on a whole frame
-when it disagrees on several metrics); lunge.observe can also gate it on the frame's own view
+bounded, the back hip's gated by the estimated azimuth, withheld where the ensemble disagrees (on
+a whole frame when it disagrees on several metrics); lunge.observe can also gate it on the frame's own view
 angle, and the analyzer then keeps the view coachable to `COACHABLE_ON_DEG`. `FrontSideVote`: the
 front leg's side by geometry over a hold (not wired in).
 
@@ -329,7 +329,7 @@ def gate_weight(metric: str, azimuth_deg: float) -> float:
 MAX_CORRECTION = {"front_knee_angle_deg": 25.0, "shin_tilt_deg": 20.0, "knee_ahead_of_ankle": 0.35,
                   "back_hip_extension_deg": 20.0, "trunk_lean_deg": 0.0}
 # With the correction, the view reads "front" (nothing measured) beyond this |azimuth|, back to
-# "side" below the second: for the lead's view hysteresis (lunge.py uses 42 / 36 today).
+# "side" below the second (the lunge analyzer's view hysteresis; 42 / 36 without the correction).
 COACHABLE_ON_DEG, COACHABLE_OFF_DEG = 50.0, 45.0
 MAX_SPREAD = {"front_knee_angle_deg": 6.0, "shin_tilt_deg": 5.0, "knee_ahead_of_ankle": 0.09,
               "back_hip_extension_deg": 5.0, "trunk_lean_deg": 4.0}
@@ -398,7 +398,6 @@ def sagittal_metrics(pose: Pose, facing: int, front: str, ensemble: M.Ensemble |
         p, i = getattr(picture, name), col[name]
         if p is None or not math.isfinite(p):
             continue
-        weight = gate_weight(name, az)
         if name in unsure:
             if abs(az) >= PICTURE_FALLBACK_DEG:
                 withheld.append(name)
@@ -406,7 +405,7 @@ def sagittal_metrics(pose: Pose, facing: int, front: str, ensemble: M.Ensemble |
             setattr(out, name, p)
             continue
         delta = max(-MAX_CORRECTION[name], min(MAX_CORRECTION[name], float(mean[i])))
-        setattr(out, name, p + weight * delta)
+        setattr(out, name, p + gate_weight(name, az) * delta)
     logits = pred[:, col["front_near_logit"]]
     p_near = float(np.mean(1.0 / (1.0 + np.exp(-np.clip(logits, -30, 30)))))
     near = "right" if facing > 0 else "left"
