@@ -88,3 +88,31 @@ def test_setup_checklist_marks_each_check_in_words():
     right = slice(W // 2, W)
     assert np.abs(ok[:, right].astype(int) - none[:, right]).mean() > 1  # the checklist is drawn
     assert np.abs(ok[:, right].astype(int) - bad[:, right]).mean() > 0.2  # and says which checks fail
+
+
+def test_angle_labels_of_a_small_person_do_not_cover_each_other(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Seen small or obliquely, the knee, hip and pelvis labels sit a few pixels apart: each is
+    moved below the ones it would cover, so every value stays readable."""
+    from posecoach.ui import overlay
+
+    drawn: list[tuple[int, int, int, int]] = []
+    real = overlay.text_box
+
+    def spy(img, text, org, scale, *a, **k):  # type: ignore[no-untyped-def]  # test double of text_box
+        w, h = real(img, text, org, scale, *a, **k)
+        drawn.append((org[0], org[1], w, h))
+        return w, h
+
+    monkeypatch.setattr(overlay, "text_box", spy)
+    tiny = lunge_pose(size=(640, 480), scale=12, origin=(320, 300))
+    res = FrameResult(frame=0, t_ms=0, person=True, view="side", front_side="left", phase="holding",
+                      metrics=Metrics(90, 2, 0.0, 5, 22, -2), faults=[], cue=None, hold_s={}, pose=tiny,
+                      notes=LungeNotes(in_lunge=True, good_form=True))
+    overlay.draw_angles(np.zeros((480, 640, 3), np.uint8), res)
+    assert len(drawn) == 5  # knee, shin, hip, trunk, pelvis
+    for i, (x, y, w, h) in enumerate(drawn):
+        for x2, y2, w2, h2 in drawn[i + 1:]:
+            assert not (x < x2 + w2 and x2 < x + w and y < y2 + h2 and y2 < y + h)
+    # the sizes free_spot planned with are the sizes drawn
+    assert all((w, h) == overlay.box_size(t, 0.5) for (_, _, w, h), t in
+               zip(drawn, ["knee 90", "shin 2", "hip 5", "trunk 22", "pelvis -2"]))

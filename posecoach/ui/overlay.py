@@ -72,8 +72,28 @@ def draw_skeleton(img: np.ndarray, result: FrameResult) -> None:
         cv2.circle(img, tuple(pts[i]), 4 * scale, WHITE, -1, cv2.LINE_AA)
 
 
+def box_size(text: str, scale: float, pad: int = 6) -> tuple[int, int]:
+    """(width, height) of `text_box(img, text, org, scale)` with its default thickness and pad."""
+    (tw, th), base = cv2.getTextSize(text, FONT, scale, max(1, int(round(scale * 2))))
+    return tw + 2 * pad, th + base + 2 * pad
+
+
+def free_spot(placed: list[tuple[int, int, int, int]], x: int, y: int, w: int, h: int) -> tuple[int, int]:
+    """(x, y) for a w x h box wanted at (x, y): moved down below any box in `placed` (x, y, w, h)
+    it would overlap, so labels of joints close together in a small or oblique picture stay
+    readable. Adds the chosen box to `placed`."""
+    moved = True
+    while moved:
+        moved = False
+        for px, py, pw, ph in placed:
+            if x < px + pw and px < x + w and y < py + ph and py < y + h:
+                y, moved = py + ph + 1, True
+    placed.append((x, y, w, h))
+    return x, y
+
+
 def draw_angles(img: np.ndarray, result: FrameResult) -> None:
-    """The key angles written next to their joints."""
+    """The key angles written next to their joints (moved apart where they would overlap)."""
     pose, m = result.pose, result.metrics
     if pose is None or not pose.present or result.front_side is None:
         return
@@ -86,14 +106,14 @@ def draw_angles(img: np.ndarray, result: FrameResult) -> None:
         (back["hip"], m.back_hip_extension_deg, "hip"),
         (L.LEFT_SHOULDER, m.trunk_lean_deg, "trunk"),
     ]
-    for lm, value, name in labels:
-        if value is None:
-            continue
-        x, y = np.nan_to_num(pose.xy[lm]).astype(int)
-        text_box(img, f"{name} {value:.0f}", (x + int(10 * s), y - int(10 * s)), 0.5 * s)
+    texts = [(lm, f"{name} {value:.0f}", -10) for lm, value, name in labels if value is not None]
     if m.pelvic_tilt_deg is not None:
-        x, y = np.nan_to_num(pose.xy[back["hip"]]).astype(int)
-        text_box(img, f"pelvis {m.pelvic_tilt_deg:+.0f}", (x + int(10 * s), y + int(14 * s)), 0.5 * s)
+        texts.append((back["hip"], f"pelvis {m.pelvic_tilt_deg:+.0f}", 14))
+    placed: list[tuple[int, int, int, int]] = []
+    for lm, text, dy in texts:
+        x, y = np.nan_to_num(pose.xy[lm]).astype(int)
+        org = free_spot(placed, int(x) + int(10 * s), int(y) + int(dy * s), *box_size(text, 0.5 * s))
+        text_box(img, text, org, 0.5 * s)
 
 
 # What kind of message a cue is, said in a word and an icon (never by colour alone): from the cue table.
