@@ -41,7 +41,10 @@ GOOD = {c: "ok" for c in CODES}
 # the clip shows that fault for real (or we cannot tell), so neither a cue nor silence is wrong.
 REAL_EXPECT: dict[str, dict[str, Any]] = {
     "kneeling_stretch_side": {"expect": GOOD},
-    "static_lunge_side": {"expect": GOOD},
+    # a split squat whose front shin leans ~16 deg forward throughout the hold (knee centre 55 px
+    # ahead of the ankle over 190 px, measured by eye on the frames at 1.7, 2.5 and 4.0 s): at the
+    # edge of KNEE_PAST_ANKLE's fault band (>= 15), not scored either way
+    "static_lunge_side": {"expect": {**GOOD, "KNEE_PAST_ANKLE": "ambiguous"}},
     "walking_lunge_side": {"expect": GOOD, "until_s": 33.0},  # she walks out ~33.1 s, logo card after
     # at the bottom of each rep her front knee is well ahead of the ankle (~17 deg shin tilt,
     # checked on the frames at 2 s and 6.6 s): a real knee-forward lunge, not scored either way

@@ -4,12 +4,17 @@ and write the weights with how they were made.
 
     python -m benchmarks.sagittal_fit /work/data/issue12-fit/stills_fit --cv 5            # check only
     python -m benchmarks.sagittal_fit /work/data/issue12-fit/stills_fit --out posecoach/data/sagittal_model.npz
+    python -m benchmarks.sagittal_fit STILLS... --clips SWEEP... --cache DIR --out ...   # plus video frames
 
 Development-time only: needs torch (the .[samples] extra); posecoach itself reads the weights
 with numpy. Samples: stills MediaPipe found with the whole body in the picture and whose facing
 posecoach read right (a wrong facing is a different failure, left to the facing vote); every
 member of the ensemble is fitted on a bootstrap of the BODIES (all stills of a drawn body go in
 or out together) from its own seed, so the members' spread says how sure the ensemble is.
+`--clips`: the lunge frames of rendered clips (camera sweeps, benchmarks/camera_sweep.py) join
+the fit, every `--every`-th frame, each clip its own body; their landmarks come from MediaPipe's
+VIDEO mode (tracking and smoothing) as in posecoach itself, which stills cannot show. A clip
+named in a folder's `rendered_after_check.list` (an unseen check take) is never used.
 """
 from __future__ import annotations
 
@@ -20,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.sagittal_data import Sample, load_stills, targets
+from benchmarks.sagittal_data import Sample, load_clip, load_stills, targets
 from posecoach.exercises import sagittal_model as SM
 
 N_REG = len(SM.TARGETS) - 1  # the last target (front leg nearer) is a classification logit
@@ -38,6 +43,22 @@ def dataset(samples: list[Sample]) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
         gs.append(s.group)
         kept.append(s)
     return np.array(xs), np.array(ys), np.array(gs), kept
+
+
+def clip_samples(folders: list[Path], cache: Path, every: int) -> list[Sample]:
+    """Every `every`-th lunge frame of each rendered clip in `folders` (module doc); the group
+    (body) is the folder and clip name."""
+    out: list[Sample] = []
+    for folder in folders:
+        listed = folder / "rendered_after_check.list"
+        unseen = set(listed.read_text().split()) if listed.is_file() else set()
+        for truth in sorted(folder.glob("*.truth.json")):
+            if truth.name in unseen or not truth.with_name(truth.name.replace(".truth.json", ".mp4")).is_file():
+                continue
+            for s in load_clip(truth, cache)[::every]:
+                s.group = f"{folder.name}:{s.group}"
+                out.append(s)
+    return out
 
 
 def fit_member(x: np.ndarray, y: np.ndarray, seed: int, hidden: tuple[int, ...], epochs: int, lr: float,
@@ -135,24 +156,37 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--weight-decay", type=float, default=1e-3)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--seeds", type=lambda v: [int(t) for t in v.split(",")],
+                    help="fit --members per seed and pool them (e.g. 7,8); overrides --seed for the written model")
     ap.add_argument("--mirrored", action="store_true", help="also fit on the mirrored stills (mirror.jsonl)")
+    ap.add_argument("--clips", type=Path, nargs="*", default=[], help="folders of rendered clips whose lunge frames join the fit")
+    ap.add_argument("--cache", type=Path, default=Path("landmark_cache"), help="the clips' landmark cache (benchmarks.landmark_cache)")
+    ap.add_argument("--every", type=int, default=5, help="use every N-th lunge frame of a clip")
     args = ap.parse_args(argv)
     import torch  # noqa: PLC0415
 
     torch.set_num_threads(1)
     samples = [s for f in args.folders for s in load_stills(f, mirrored=args.mirrored)]
+    n_stills = len(samples)
+    samples += clip_samples(args.clips, args.cache, args.every)
     x, y, groups, kept = dataset(samples)
-    print(f"{len(samples)} stills, {len(kept)} usable, {len(np.unique(groups))} bodies, {x.shape[1]} features", flush=True)
+    print(f"{n_stills} stills, {len(samples) - n_stills} clip frames, {len(kept)} usable, {len(np.unique(groups))} bodies "
+          f"(or clips), {x.shape[1]} features", flush=True)
     if args.cv:
         cross_validate(x, y, groups, kept, args.cv, args)
     if args.out:
         info = {"feature_version": SM.FEATURE_VERSION, "targets": list(SM.TARGETS),
                 "script": "python -m benchmarks.sagittal_fit " + " ".join(sys.argv[1:] if argv is None else argv),
-                "data": [str(f) for f in args.folders], "mirrored": args.mirrored, "stills": len(kept), "bodies": int(len(np.unique(groups))),
-                "members": args.members, "hidden": list(args.hidden), "epochs": args.epochs, "seed": args.seed,
+                "data": [str(f) for f in args.folders], "clips": [str(f) for f in args.clips], "every": args.every,
+                "mirrored": args.mirrored, "samples": len(kept), "bodies": int(len(np.unique(groups))),
+                "members": args.members * len(args.seeds or [args.seed]), "hidden": list(args.hidden), "epochs": args.epochs,
+                "seed": args.seeds or args.seed,
                 "date": datetime.date.today().isoformat()}
-        ens = fit_ensemble(x, y, groups, args.members, args.seed, args.hidden, args.epochs, args.lr,
-                           args.weight_decay, info)
+        # --seeds: one ensemble per seed, pooled (the video behaviour of one seed's members varies)
+        parts = [fit_ensemble(x, y, groups, args.members, seed, args.hidden, args.epochs, args.lr, args.weight_decay, info)
+                 for seed in (args.seeds or [args.seed])]
+        ens = SM.Ensemble(parts[0].feature_mean, parts[0].feature_std, parts[0].target_mean, parts[0].target_std,
+                          tuple(m for e in parts for m in e.members), info)
         args.out.parent.mkdir(parents=True, exist_ok=True)
         ens.save(args.out)
         print(f"wrote {args.out} ({args.out.stat().st_size / 1024:.0f} KiB)")

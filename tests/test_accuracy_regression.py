@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import REAL_CLIPS, SAMPLES
 
-from benchmarks.accuracy import TARGET_CODES, TARGETS_MAE, Clip, run_analysis
+from benchmarks.accuracy import REAL_EXPECT, TARGET_CODES, TARGETS_MAE, Clip, run_analysis
 from benchmarks.scoring import (CODES, FORM_CODES, ClipScore, judge_form_3d, load_frames, load_truth, pool,
                                 pooled_latency, score_clip)
 from samplegen.metrics import BANDS
@@ -147,8 +147,11 @@ def test_real_good_form_side_clips_get_no_fault_cue(analysed: dict[str, list[dic
     if name not in analysed:
         pytest.skip(f"{name} not present")
     frames = analysed[name]
-    cues = [(r["t_ms"], r["cue"]["code"]) for r in frames if r.get("cue") and r["cue"]["code"] in CODES]
+    # a fault the clip is known to sit at the edge of (REAL_EXPECT: "ambiguous") is not scored
+    ok = {code for code, v in REAL_EXPECT[name]["expect"].items() if v == "ok"}
+    cues = [(r["t_ms"], r["cue"]["code"]) for r in frames if r.get("cue") and r["cue"]["code"] in ok]
     assert sum(r["person"] for r in frames) >= 0.9 * len(frames)
+    assert ok >= {"HIPS_FORWARD", "ANTERIOR_TILT", "LEANING_FORWARD", "FOOT_TOO_FAR"}
     assert not cues, f"{name}: {cues}"
 
 

@@ -7,9 +7,8 @@ shortens and bends those angles.
 Used by the pipeline: `camera_in_front` (the sign of lunge's view angle) and, when
 Settings.sagittal_model is on (the default), `sagittal_metrics`: the learned correction of
 sagittal_model.py (3D minus picture per metric, camera azimuth and elevation, which leg is near),
-bounded, the back hip's gated by the estimated azimuth, withheld where the ensemble disagrees (on
-a whole frame when it disagrees on several metrics); lunge.observe can also gate it on the frame's own view
-angle, and the analyzer then keeps the view coachable to `COACHABLE_ON_DEG`. `FrontSideVote`: the
+bounded, withheld where the ensemble disagrees (on a whole frame when it disagrees on several
+metrics); lunge.observe can also gate it on the frame's own view angle, and the analyzer then keeps the view coachable to `COACHABLE_ON_DEG`. `FrontSideVote`: the
 front leg's side by geometry over a hold (not wired in).
 
 Research kept for the benchmarks: `body_frame` / `sagittal_joints` / `plane_metrics` (MediaPipe's
@@ -295,30 +294,17 @@ def view_angle_deg(pose: Pose) -> float | None:
     return magnitude if float(TOWARD_CAMERA @ frame.forward) >= 0 else -magnitude
 
 
-# The learned correction (sagittal_model.py) and how far it is trusted. Chosen on the fit stills'
-# cross-validation by body (benchmarks/sagittal_fit.py) and on sweeps already analysed, never on
-# the check set of the time (docs/accuracy.md, "The knee and shin corrected side-on too").
-# The knee, the shin and the knee-ahead-of-ankle are corrected at every view angle: on the stills'
-# cross-validation (90 bodies) the picture's joint centres read the knee 5.2 deg off within 10 deg
-# of the side view and the correction 2.3 (gated off there, as it was before: 4.8); on the analysed
-# video sweeps (1201, 1299, 9127) and the committed clips it lowered the knee and shin error there
-# by ~1 deg with every fault's precision and recall unchanged. The back hip keeps a gate on the
-# estimated azimuth: the picture's value below GATE_START_DEG, the correction in full beyond
-# GATE_FULL_DEG, linear between. (Ungated, the same videos read a side-on back hip up to 13 deg
-# short and HIPS_FORWARD was missed on committed clips, though the stills' CV had not shown it.)
-GATE_START_DEG, GATE_FULL_DEG = 8.0, 16.0
-GATED_METRICS = frozenset({"back_hip_extension_deg"})
+# The learned correction (sagittal_model.py) and how far it is trusted. Chosen on the fit data's
+# cross-validation by body and on sweeps already analysed (leave one sweep out), never on the
+# check set of the time (docs/accuracy.md, "Video frames in the fit").
+# Every corrected metric takes the correction at every view angle. (The model fitted on stills
+# alone read a side-on back hip up to 13 deg short, so the back hip was gated off near the side
+# view; fitted on stills and sweep video frames, ungated, it reads the back hip within 20 deg of
+# the side view 1.4-2.1 deg off where the gate left 2.0-2.4.)
 # A metric the members are unsure of keeps the picture's value within this |estimated azimuth|
 # (the picture is fair there, and withholding it near the side view cost fault recall on the
 # sweeps) and is withheld beyond it.
-PICTURE_FALLBACK_DEG = GATE_FULL_DEG
-
-
-def gate_weight(metric: str, azimuth_deg: float) -> float:
-    """The share of `metric`'s correction applied at this estimated azimuth."""
-    if metric not in GATED_METRICS:
-        return 1.0
-    return min(1.0, max(0.0, (abs(azimuth_deg) - GATE_START_DEG) / (GATE_FULL_DEG - GATE_START_DEG)))
+PICTURE_FALLBACK_DEG = 16.0
 
 
 # The trunk is not corrected (bound 0): a near-vertical line in the sagittal plane keeps its tilt
@@ -328,9 +314,14 @@ def gate_weight(metric: str, azimuth_deg: float) -> float:
 # towards an unsure frame.
 MAX_CORRECTION = {"front_knee_angle_deg": 25.0, "shin_tilt_deg": 20.0, "knee_ahead_of_ankle": 0.35,
                   "back_hip_extension_deg": 20.0, "trunk_lean_deg": 0.0}
-# With the correction, the view reads "front" (nothing measured) beyond this |azimuth|, back to
-# "side" below the second (the lunge analyzer's view hysteresis; 42 / 36 without the correction).
-COACHABLE_ON_DEG, COACHABLE_OFF_DEG = 50.0, 45.0
+# With the correction, the view reads "front" (nothing measured) beyond this |view angle| (view.py's
+# estimate from the picture), back to "side" below the second (the lunge analyzer's view
+# hysteresis; 42 / 36 without the correction). The estimate runs high: at a true 40 deg its 90th
+# percentile is 47-50 on the sweeps. With 50 / 45 a tenth of the 40-deg frames went unmeasured;
+# at 55 / 50 the sweeps analysed read 20-40 deg cameras with 0.05-0.07 more coverage and the same
+# knee and shin error, and 13 takes at 50 deg never fitted on read knee / shin / back hip / trunk
+# 2.2 / 1.8 / 2.3 / 2.3 deg on the frames then measured (docs/accuracy.md, "Video frames in the fit").
+COACHABLE_ON_DEG, COACHABLE_OFF_DEG = 55.0, 50.0
 MAX_SPREAD = {"front_knee_angle_deg": 6.0, "shin_tilt_deg": 5.0, "knee_ahead_of_ankle": 0.09,
               "back_hip_extension_deg": 5.0, "trunk_lean_deg": 4.0}
 # A frame where the members disagree on this many metrics is unlike anything the model was fitted
@@ -348,8 +339,6 @@ class SagittalReading:
     picture: posecoach's picture metrics of the same frame (joints.py's joint centres).
     view_angle_deg: the camera's signed azimuth off the side view (+ in front of the person);
     elevation_deg: its elevation seen from the hips (+ above).
-    weight: the share of the back hip's correction applied (0 = the picture's value, near the
-    side view); the other metrics are corrected in full.
     spread: the ensemble's disagreement (standard deviation) per metric.
     front_near: the probability that the front leg (by the picture) is the one nearer the camera;
     front_side: that leg's anatomical side by this frame's geometry (see `FrontSideVote`).
@@ -360,7 +349,6 @@ class SagittalReading:
     picture: Metrics
     view_angle_deg: float
     elevation_deg: float
-    weight: float
     spread: dict[str, float]
     front_near: float
     front_side: str
@@ -374,8 +362,7 @@ def sagittal_metrics(pose: Pose, facing: int, front: str, ensemble: M.Ensemble |
     world landmarks) or without a model file.
 
     The correction (3D minus picture, per metric) is the ensemble mean, bounded by
-    `MAX_CORRECTION`, in full at every view angle but for the back hip (`gate_weight`: the
-    picture's value near the side view). A metric whose members disagree by more than
+    `MAX_CORRECTION`, in full at every view angle. A metric whose members disagree by more than
     `MAX_SPREAD` keeps the picture's value within `PICTURE_FALLBACK_DEG` of estimated azimuth
     and is withheld (None) beyond it; so is every metric of a frame with `UNSURE_FRAME_METRICS`
     or more such metrics.
@@ -405,14 +392,12 @@ def sagittal_metrics(pose: Pose, facing: int, front: str, ensemble: M.Ensemble |
             setattr(out, name, p)
             continue
         delta = max(-MAX_CORRECTION[name], min(MAX_CORRECTION[name], float(mean[i])))
-        setattr(out, name, p + gate_weight(name, az) * delta)
+        setattr(out, name, p + delta)
     logits = pred[:, col["front_near_logit"]]
     p_near = float(np.mean(1.0 / (1.0 + np.exp(-np.clip(logits, -30, 30)))))
     near = "right" if facing > 0 else "left"
     side = near if p_near >= 0.5 else ("left" if near == "right" else "right")
-    return SagittalReading(metrics=out, picture=picture, view_angle_deg=az, elevation_deg=el,
-                           weight=gate_weight("back_hip_extension_deg", az),
-                           spread=spreads, front_near=p_near, front_side=side, withheld=tuple(withheld))
+    return SagittalReading(metrics=out, picture=picture, view_angle_deg=az, elevation_deg=el, spread=spreads, front_near=p_near, front_side=side, withheld=tuple(withheld))
 
 
 class FrontSideVote:
