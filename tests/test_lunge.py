@@ -100,3 +100,28 @@ def test_no_person_is_a_fault_after_debounce():
     a = LungeAnalyzer()
     st, _ = run(a, Pose.empty((640, 480)), 1.0)
     assert st.faults == ["NO_PERSON"] and st.view == "unknown"
+
+
+def test_a_back_knee_seen_lower_than_the_front_ankle_is_kneeling_with_the_correction_on():
+    """A camera above and behind the person sees the nearer back knee (on the floor) lower than
+    the front ankle: still kneeling with the correction on (perspective), not for the plain
+    baseline's strict test; a back knee raised as far above the ankle is not kneeling."""
+    from posecoach.core.landmarks import side_joints
+    from posecoach.exercises.lunge import BACK_KNEE_LOWER, FLOOR_LEVEL
+
+    def moved(pose: Pose, shins: float) -> Pose:
+        f, b = side_joints("left"), side_joints("right")
+        xy = pose.xy.copy()
+        shin = float(np.linalg.norm(xy[f["knee"]] - xy[f["ankle"]]))
+        for part in ("knee", "ankle", "heel", "foot_index"):
+            xy[b[part]][1] += shins * shin  # image y grows downwards
+        return replace(pose, xy=xy)
+
+    pose = lunge_pose(90, 0, 5)
+    assert observe(pose, corrected=True, sagittal=True).kneeling
+    shift = 0.5 * (FLOOR_LEVEL + BACK_KNEE_LOWER)
+    lower = moved(pose, shift)
+    assert observe(lower, corrected=True, sagittal=True).kneeling
+    assert not observe(lower, corrected=True, sagittal=False).kneeling
+    assert not observe(moved(pose, -shift), corrected=True, sagittal=True).kneeling
+    assert not observe(moved(pose, BACK_KNEE_LOWER + 0.3), corrected=True, sagittal=True).kneeling

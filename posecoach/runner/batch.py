@@ -39,12 +39,8 @@ def expected_frames(video: Path) -> int:
         return sum(1 for p in video.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
     if not video.is_file():
         return 0
-    import cv2
-    cap = cv2.VideoCapture(str(video))
-    try:
-        return max(int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0), 0) if cap.isOpened() else 0
-    finally:
-        cap.release()
+    from posecoach.vision.sources import announced_frames
+    return announced_frames(video)
 
 
 def analyze_one(index: int, video: Path, opts: AnalyzeOptions, report: bool,

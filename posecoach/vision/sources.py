@@ -90,6 +90,16 @@ class VideoSource:
         self.frames_read = index
 
 
+def announced_frames(video: Path) -> int:
+    """The frame count a video's container announces (0 when unknown or unreadable), for a
+    progress bar. Opened here, where FFmpeg is told to keep quiet about a damaged file."""
+    cap = cv2.VideoCapture(str(video))
+    try:
+        return max(int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0), 0) if cap.isOpened() else 0
+    finally:
+        cap.release()
+
+
 def unreadable_reason(path: Path) -> str:
     """Why OpenCV could not open `path`, guessed from its first bytes."""
     try:
