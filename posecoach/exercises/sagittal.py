@@ -8,8 +8,9 @@ Used by the pipeline: `camera_in_front` (the sign of lunge's view angle) and, wh
 Settings.sagittal_model is on (the default), `sagittal_metrics`: the learned correction of
 sagittal_model.py (3D minus picture per metric, camera azimuth and elevation, which leg is near),
 bounded, withheld where the ensemble disagrees (on a whole frame when it disagrees on several
-metrics); lunge.observe can also gate it on the frame's own view angle, and the analyzer then keeps the view coachable to `COACHABLE_ON_DEG`. `FrontSideVote`: the
-front leg's side by geometry over a hold (not wired in).
+metrics); lunge.observe can also gate it on the frame's own view angle, and the analyzer then
+keeps the view coachable to `COACHABLE_ON_DEG`. `FrontSideVote`: the front leg's side by geometry
+over a hold (not wired in).
 
 Research kept for the benchmarks: `body_frame` / `sagittal_joints` / `plane_metrics` (MediaPipe's
 world landmarks turned into the body's frame and projected on its sagittal plane: measured worse
@@ -299,8 +300,9 @@ def view_angle_deg(pose: Pose) -> float | None:
 # check set of the time (docs/accuracy.md, "Video frames in the fit").
 # Every corrected metric takes the correction at every view angle. (The model fitted on stills
 # alone read a side-on back hip up to 13 deg short, so the back hip was gated off near the side
-# view; fitted on stills and sweep video frames, ungated, it reads the back hip within 20 deg of
-# the side view 1.4-2.1 deg off where the gate left 2.0-2.4.)
+# view; fitted on stills and sweep video frames it reads the back hip within 20 deg of the side
+# view 1.4-2.1 deg off ungated, where the gate left 1.9-2.4: replayed, each sweep with a model not
+# fitted on it.)
 # A metric the members are unsure of keeps the picture's value within this |estimated azimuth|
 # (the picture is fair there, and withholding it near the side view cost fault recall on the
 # sweeps) and is withheld beyond it.
@@ -397,7 +399,8 @@ def sagittal_metrics(pose: Pose, facing: int, front: str, ensemble: M.Ensemble |
     p_near = float(np.mean(1.0 / (1.0 + np.exp(-np.clip(logits, -30, 30)))))
     near = "right" if facing > 0 else "left"
     side = near if p_near >= 0.5 else ("left" if near == "right" else "right")
-    return SagittalReading(metrics=out, picture=picture, view_angle_deg=az, elevation_deg=el, spread=spreads, front_near=p_near, front_side=side, withheld=tuple(withheld))
+    return SagittalReading(metrics=out, picture=picture, view_angle_deg=az, elevation_deg=el, spread=spreads,
+                           front_near=p_near, front_side=side, withheld=tuple(withheld))
 
 
 class FrontSideVote:
