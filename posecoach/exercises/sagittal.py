@@ -301,7 +301,7 @@ def view_angle_deg(pose: Pose) -> float | None:
 # Every corrected metric takes the correction at every view angle. (The model fitted on stills
 # alone read a side-on back hip up to 13 deg short, so the back hip was gated off near the side
 # view; fitted on stills and sweep video frames it reads the back hip within 20 deg of the side
-# view 1.4-2.1 deg off ungated, where the gate left 1.9-2.4: replayed, each sweep with a model not
+# view 1.5-2.1 deg off ungated, where the gate left 1.9-2.4: replayed, each sweep with a model not
 # fitted on it.)
 # A metric the members are unsure of keeps the picture's value within this |estimated azimuth|
 # (the picture is fair there, and withholding it near the side view cost fault recall on the
