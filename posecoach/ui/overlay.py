@@ -33,7 +33,7 @@ FONT = cv2.FONT_HERSHEY_SIMPLEX
 def text_box(img: np.ndarray, text: str, org: tuple[int, int], scale: float, color: Color = WHITE,
              bg: Color = BLACK, thickness: int | None = None, pad: int = 6, alpha: float = 0.7) -> tuple[int, int]:
     """Draw text on a translucent dark box at org (top-left). Returns (width, height) drawn."""
-    thickness = thickness or max(1, int(round(scale * 2)))
+    thickness = thickness or default_thickness(scale)
     (tw, th), base = cv2.getTextSize(text, FONT, scale, thickness)
     x, y = org
     x0, y0, x1, y1 = x, y, min(img.shape[1], x + tw + 2 * pad), min(img.shape[0], y + th + base + 2 * pad)
@@ -41,6 +41,16 @@ def text_box(img: np.ndarray, text: str, org: tuple[int, int], scale: float, col
         roi = img[y0:y1, x0:x1]
         roi[:] = cv2.addWeighted(roi, 1 - alpha, np.full_like(roi, bg), alpha, 0.0)  # 5x numpy's speed
     cv2.putText(img, text, (x + pad, y + pad + th), FONT, scale, color, thickness, cv2.LINE_AA)
+    return _box(tw, th, base, pad)
+
+
+def default_thickness(scale: float) -> int:
+    """text_box's stroke width at `scale`."""
+    return max(1, int(round(scale * 2)))
+
+
+def _box(tw: int, th: int, base: int, pad: int) -> tuple[int, int]:
+    """(width, height) of text_box's box around text of that size."""
     return tw + 2 * pad, th + base + 2 * pad
 
 
@@ -74,8 +84,8 @@ def draw_skeleton(img: np.ndarray, result: FrameResult) -> None:
 
 def box_size(text: str, scale: float, pad: int = 6) -> tuple[int, int]:
     """(width, height) of `text_box(img, text, org, scale)` with its default thickness and pad."""
-    (tw, th), base = cv2.getTextSize(text, FONT, scale, max(1, int(round(scale * 2))))
-    return tw + 2 * pad, th + base + 2 * pad
+    (tw, th), base = cv2.getTextSize(text, FONT, scale, default_thickness(scale))
+    return _box(tw, th, base, pad)
 
 
 def free_spot(placed: list[tuple[int, int, int, int]], x: int, y: int, w: int, h: int) -> tuple[int, int]:
