@@ -139,11 +139,15 @@ def load_clip(truth_path: Path, cache: Path) -> list[Sample]:
     return out
 
 
-def load_clips(folder: Path, cache: Path) -> list[Sample]:
+def load_clips(folder: Path, cache: Path, every: int = 1) -> list[Sample]:
+    """Every `every`-th lunge frame of each rendered clip in `folder` (load_clip), leaving out
+    the takes named in the folder's `rendered_after_check.list` (unseen check takes)."""
+    listed = folder / "rendered_after_check.list"
+    unseen = set(listed.read_text().split()) if listed.is_file() else set()
     out: list[Sample] = []
     for t in sorted(folder.glob("*.truth.json")):
-        if t.with_name(t.name.replace(".truth.json", ".mp4")).is_file():
-            out += load_clip(t, cache)
+        if t.name not in unseen and t.with_name(t.name.replace(".truth.json", ".mp4")).is_file():
+            out += load_clip(t, cache)[::every]
     return out
 
 

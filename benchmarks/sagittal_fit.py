@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.sagittal_data import Sample, load_clip, load_stills, targets
+from benchmarks.sagittal_data import Sample, load_clips, load_stills, targets
 from posecoach.exercises import sagittal_model as SM
 
 N_REG = len(SM.TARGETS) - 1  # the last target (front leg nearer) is a classification logit
@@ -50,14 +50,9 @@ def clip_samples(folders: list[Path], cache: Path, every: int) -> list[Sample]:
     (body) is the folder and clip name."""
     out: list[Sample] = []
     for folder in folders:
-        listed = folder / "rendered_after_check.list"
-        unseen = set(listed.read_text().split()) if listed.is_file() else set()
-        for truth in sorted(folder.glob("*.truth.json")):
-            if truth.name in unseen or not truth.with_name(truth.name.replace(".truth.json", ".mp4")).is_file():
-                continue
-            for s in load_clip(truth, cache)[::every]:
-                s.group = f"{folder.name}:{s.group}"
-                out.append(s)
+        for s in load_clips(folder, cache, every):
+            s.group = f"{folder.name}:{s.group}"
+            out.append(s)
     return out
 
 
