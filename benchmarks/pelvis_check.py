@@ -1,7 +1,7 @@
 """The held-out pelvic-tilt table: old estimator vs the learned one, uncalibrated and calibrated,
 per body type, camera height, view and clothing, on rendered stills never used to fit anything.
 
-    python -m benchmarks.pelvis_check DATA/check [--robust DATA/robust] [--markdown]
+    python -m benchmarks.pelvis_check DATA/check [--robust DATA/robust] [--markdown] [--offsets]
 
 Stills from benchmarks.pelvis_gen (check split: seed 7719, 48 bodies; robust split: seed 7720,
 16 bodies in four appearance variants), measured by benchmarks.pelvis_data with the product's
@@ -156,8 +156,8 @@ MODES = (("old uncal", P.UNCALIBRATED_MARGIN_DEG), ("old cal", 0.0), ("new frame
          ("new cal", 0.0))
 
 
-def report(stills: list[Still], model: M.Models | None, markdown: bool) -> list[str]:
-    r = readings(stills, model)
+def report(stills: list[Still], r: dict[str, np.ndarray], markdown: bool) -> list[str]:
+    """The table by group, the per-body spread and the null reasons, from `readings`."""
     y = np.array([s.tilt for s in stills])
     body = np.array([s.body for s in stills])
     new_shift = PelvisTilt().threshold_shift_deg
@@ -189,11 +189,49 @@ def report(stills: list[Still], model: M.Models | None, markdown: bool) -> list[
     return lines
 
 
+def body_parameters(still: Still) -> dict[str, float]:
+    """The render's body parameters of a still: phenotype, local shape, habitual lumbar arch."""
+    b = still.meta["body"]
+    return {**b["phenotype"], **b["local"], "arch_deg": b["arch_deg"]}
+
+
+def offsets(stills: list[Still], pred: np.ndarray) -> list[str]:
+    """What the uncalibrated per-body offset follows: its correlation with each body parameter,
+    what a linear fit on all of them leaves (each body left out of its own fit), and how much a
+    body's camera series share it. `pred`: the new uncalibrated reading of each still."""
+    err = pred - np.array([s.tilt for s in stills])
+    body, series = np.array([s.body for s in stills]), np.array([s.series for s in stills])
+    ok = np.isfinite(err)
+    names = sorted({b for b in body[ok]})
+    bias = np.array([err[ok & (body == b)].mean() for b in names])
+    first = {s.body: body_parameters(s) for s in stills}
+    keys = list(first[names[0]])
+    X = np.array([[first[b][k] for k in keys] for b in names])
+    r = {k: float(np.corrcoef(X[:, j], bias)[0, 1]) for j, k in enumerate(keys)}
+    lines = [f"uncalibrated per-body offset: {len(names)} bodies, sd {bias.std():.2f} deg; correlation r with:"]
+    lines += [f"  {k:<28} {v:+.2f}" for k, v in sorted(r.items(), key=lambda kv: -abs(kv[1]))]
+    A = np.c_[np.ones(len(names)), X]
+    left = [bias[i] - A[i] @ np.linalg.lstsq(np.delete(A, i, 0), np.delete(bias, i), rcond=None)[0]
+            for i in range(len(names))]
+    lines.append(f"linear fit on all {len(keys)} parameters, each body left out: sd {np.std(left):.2f} left")
+    pairs = []
+    for b in names:
+        per = [err[ok & (series == s)].mean() for s in sorted(set(series[body == b])) if (ok & (series == s)).any()]
+        if len(per) >= 2:
+            pairs.append(per[:2])
+    if len(pairs) > 2:
+        a = np.array(pairs)
+        lines.append(f"a body's first two series: offset sd {a.std():.2f}, shared r {np.corrcoef(a.T)[0, 1]:.2f}")
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks.pelvis_check", description=__doc__.split("\n")[0])
     ap.add_argument("folders", type=Path, nargs="+")
     ap.add_argument("--robust", type=Path, nargs="*", default=[])
     ap.add_argument("--markdown", action="store_true")
+    ap.add_argument("--offsets", action="store_true",
+                    help="also: what the uncalibrated per-body offset follows (body parameters)")
     args = ap.parse_args(argv)
     model = M.shipped()
     print(f"model: {model.info.get('made_by') if model else None}; new uncal threshold shift "
@@ -203,7 +241,10 @@ def main(argv: list[str] | None = None) -> int:
             stills = [s for f in folders for s in load(f)]
             print(f"\n{', '.join(map(str, folders))}: {len(stills)} stills, "
                   f"{len({s.body for s in stills})} bodies")
-            print("\n".join(report(stills, model, args.markdown)))
+            r = readings(stills, model)
+            print("\n".join(report(stills, r, args.markdown)))
+            if args.offsets and folders is args.folders:
+                print("\n".join(["", *offsets(stills, r["new uncal"])]))
     return 0
 
 

@@ -125,3 +125,33 @@ def test_a_back_knee_seen_lower_than_the_front_ankle_is_kneeling_with_the_correc
     assert not observe(lower, corrected=True, sagittal=False).kneeling
     assert not observe(moved(pose, -shift), corrected=True, sagittal=True).kneeling
     assert not observe(moved(pose, BACK_KNEE_LOWER + 0.3), corrected=True, sagittal=True).kneeling
+
+
+def test_kneeling_checks_name_the_part_of_the_test_that_fails():
+    """observe's kneeling verdict is all of kneeling_checks; a back knee lifted off the floor fails
+    the back-knee height check and not the front foot's, a front foot drawn back behind the back
+    knee the foot-ahead check and not the back knee's."""
+    from posecoach.core.landmarks import side_joints
+    from posecoach.exercises.lunge import kneeling_checks
+
+    def checks(pose: Pose) -> dict[str, bool]:
+        obs = observe(pose, corrected=True, sagittal=True)
+        out = kneeling_checks(obs.joints, obs.facing, obs.view_angle_deg, True)
+        assert obs.kneeling == all(out.values())
+        return out
+
+    pose = lunge_pose(90, 0, 5)
+    assert all(checks(pose).values())
+    f, b = side_joints("left"), side_joints("right")
+    shin = float(np.linalg.norm(pose.xy[f["knee"]] - pose.xy[f["ankle"]]))
+    lifted = pose.xy.copy()
+    for part in ("knee", "ankle", "heel", "foot_index"):
+        lifted[b[part]][1] -= 1.0 * shin
+    failed = [k for k, ok in checks(replace(pose, xy=lifted)).items() if not ok]
+    assert "back_knee_not_raised" in failed and "front_foot_ahead" not in failed
+    behind = pose.xy.copy()
+    gap = behind[f["ankle"]][0] - behind[b["knee"]][0]
+    for part in ("ankle", "heel", "foot_index"):  # the front foot slid back past the back knee
+        behind[f[part]][0] -= gap + 0.3 * shin * np.sign(gap)
+    failed = [k for k, ok in checks(replace(pose, xy=behind)).items() if not ok]
+    assert "front_foot_ahead" in failed and "back_knee_not_raised" not in failed

@@ -85,6 +85,36 @@ def facing_votes(pose: Pose) -> float:
     return vote
 
 
+def kneeling_checks(jc: JointCentres, facing: int, view_angle_deg: float | None = None,
+                    back_knee_lower: bool = False) -> dict[str, bool]:
+    """The kneeling test, one named check each; kneeling = all pass.
+
+    Kneeling on the back knee: that knee is about as low as the front foot, the front knee is bent
+    and raised, and the front foot is ahead of the back knee. Only a little ahead: a short stance is
+    what lets the knee drift past the ankle (a rendered short-stance lunge with the knee 23 deg
+    forward has the foot 0.49 shin lengths ahead), and that must still be judged. From
+    OBLIQUE_KNEEL_DEG of `view_angle_deg` on, the floor contacts lie at different depths and the
+    stance is foreshortened (the looser pair); `back_knee_lower`: a high camera may see the nearer
+    back knee lower than the front ankle (BACK_KNEE_LOWER). The caller passes the view angle and
+    back_knee_lower only with the sagittal correction on.
+    """
+    shin = g.distance(jc.front_knee, jc.front_ankle)
+    oblique = view_angle_deg is not None and view_angle_deg >= OBLIQUE_KNEEL_DEG
+    level, foot_ahead = (OBLIQUE_FLOOR_LEVEL, OBLIQUE_FOOT_AHEAD) if oblique else (FLOOR_LEVEL, FOOT_AHEAD)
+    lower = max(level, BACK_KNEE_LOWER) if back_knee_lower else level
+    floor_y = max(jc.front_ankle[1], jc.back_knee[1])
+    drop = jc.back_knee[1] - jc.front_ankle[1]  # + = the back knee lower in the picture
+    return {
+        "legs_seen": shin + g.distance(jc.front_hip, jc.front_knee) > 0,
+        "back_knee_not_raised": drop > -level * shin,
+        "back_knee_not_below": drop < lower * shin,
+        "front_knee_bent": g.interior_angle(jc.front_hip, jc.front_knee, jc.front_ankle) < 150,
+        "front_knee_raised": jc.front_knee[1] < floor_y - 0.45 * shin,
+        "front_foot_ahead": g.ahead_offset(jc.front_ankle, jc.back_knee, facing) > foot_ahead * shin,
+        "back_knee_bent": g.interior_angle(jc.back_hip, jc.back_knee, jc.back_ankle) < 150,
+    }
+
+
 def observe(pose: Pose, facing: int = 0, corrected: bool = True, sagittal: bool = False,
             sagittal_min_view_deg: float = 0.0) -> Observation:
     """Measure one frame. `facing` (+1/-1) from the analyzer's steadied estimate; 0 = decide here.
@@ -122,27 +152,8 @@ def observe(pose: Pose, facing: int = 0, corrected: bool = True, sagittal: bool 
     leg = shin + thigh
     knee_angle = g.interior_angle(jc.front_hip, jc.front_knee, jc.front_ankle)
     back_angle = g.interior_angle(jc.back_hip, jc.back_knee, jc.back_ankle)
-    # Kneeling on the back knee: that knee is about as low as the front foot, the front knee is
-    # bent and raised, and the front foot is ahead of the back knee. Only a little ahead: a short
-    # stance is what lets the knee drift past the ankle (a rendered short-stance lunge with the
-    # knee 23 deg forward has the foot 0.49 shin lengths ahead), and that must still be judged.
-    # Seen obliquely (with the correction on), the floor contacts lie at different depths, so a
-    # high camera sees them at different heights (BACK_KNEE_LOWER), and the stance is foreshortened.
-    # (Not for the plain baseline: it keeps its own strict test.)
-    oblique_kneel = (sagittal and corrected and obs.view_angle_deg is not None
-                     and obs.view_angle_deg >= OBLIQUE_KNEEL_DEG)
-    level, foot_ahead = (OBLIQUE_FLOOR_LEVEL, OBLIQUE_FOOT_AHEAD) if oblique_kneel else (FLOOR_LEVEL, FOOT_AHEAD)
-    lower = max(level, BACK_KNEE_LOWER) if sagittal and corrected else level
-    floor_y = max(jc.front_ankle[1], jc.back_knee[1])
-    drop = jc.back_knee[1] - jc.front_ankle[1]  # + = the back knee lower in the picture
-    obs.kneeling = bool(
-        leg > 0
-        and -level * shin < drop < lower * shin
-        and knee_angle < 150
-        and jc.front_knee[1] < floor_y - 0.45 * shin
-        and g.ahead_offset(jc.front_ankle, jc.back_knee, facing) > foot_ahead * shin
-        and back_angle < 150
-    )
+    loose = sagittal and corrected  # (not for the plain baseline: it keeps its own strict test)
+    obs.kneeling = all(kneeling_checks(jc, facing, obs.view_angle_deg if loose else None, loose).values())
     obs.standing = bool(knee_angle > 150 and back_angle > 150
                         and jc.mid_shoulder[1] < jc.mid_hip[1] - 0.5 * leg)
     trunk_dx = abs(jc.mid_shoulder[0] - jc.mid_hip[0])
