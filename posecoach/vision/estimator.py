@@ -11,6 +11,7 @@ import contextlib
 import os
 import weakref
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from posecoach.core.landmarks import NUM_LANDMARKS
 from posecoach.core.types import Frame, Pose
 from posecoach.vision.model import load_model_bytes
 from posecoach.vision.offline import block_mediapipe_uploads
+from posecoach.vision.zoom import Box, ZoomSearch, inside, person_box
 
 block_mediapipe_uploads()  # before MediaPipe is first imported: see posecoach.vision.offline
 
@@ -74,11 +76,16 @@ class PoseEstimator:
     p95 latency) and two-pose tracking runs only while a second person is in view.
     Then the pose followed is the one closest to the previous frame's, so the coach never jumps
     from one person to the other; `Pose.num_people` says how many were seen.
+    zoom: when the whole picture shows nobody, look in one half-size window of it per frame, and
+    follow a person found there in a window around them (posecoach.vision.zoom): a person far
+    from a low-resolution camera is too small for the detector in the whole picture. A third
+    landmarker, made the first time nobody is seen; one pose at a time only.
     """
 
     def __init__(self, model_path: str | Path | None = None, masks: bool = True, max_side: int = 960,
                  min_detection_confidence: float = 0.5, min_tracking_confidence: float = 0.5,
-                 num_poses: int = 1, people_check_ms: int = 2000, people_hold_ms: int = 2000) -> None:
+                 num_poses: int = 1, people_check_ms: int = 2000, people_hold_ms: int = 2000,
+                 zoom: bool = True) -> None:
         with quiet_native_logs():
             import mediapipe as mp
             from mediapipe.tasks.python import BaseOptions, vision
@@ -101,6 +108,8 @@ class PoseEstimator:
         self._next_check = 0
         self._followed: np.ndarray | None = None
         self._last_ts = -1
+        self._zoom = ZoomSearch() if zoom and num_poses == 1 else None
+        self._zoomer: Any = None
         self._warm_up()
         _OPEN.add(self)
 
@@ -150,6 +159,22 @@ class PoseEstimator:
         rgb = cv2.cvtColor(small, cv2.COLOR_BGR2RGB)
         ts = max(int(frame.t_ms), self._last_ts + 1)  # VIDEO mode needs strictly rising timestamps
         self._last_ts = ts
+        zoom = None if self._multi_mode else self._zoom
+        window = zoom.window if zoom is not None else None
+        if zoom is not None and window is not None:
+            pose = self._zoomed(zoom, rgb, window, ts, (w, h), scale)
+            if pose.present:
+                self._followed = pose.xy
+                return pose
+        pose = self._whole(rgb, ts, (w, h), scale)
+        if not pose.present and zoom is not None and window is None:
+            pose = self._zoomed(zoom, rgb, zoom.next_search((rgb.shape[1], rgb.shape[0])), ts, (w, h), scale)
+        if pose.present:
+            self._followed = pose.xy
+        return pose
+
+    def _whole(self, rgb: np.ndarray, ts: int, size: tuple[int, int], scale: float) -> Pose:
+        """The pose followed, from the whole (shrunk) picture."""
         image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=rgb)
         if self._multi_mode:
             result = self._run(self._multi, image, ts)
@@ -166,10 +191,23 @@ class PoseEstimator:
         elif self._multi_mode and ts >= self._many_until and self._landmarker is not self._multi:
             self._multi_mode = False
         people = max(seen, 2) if seen and ts < self._many_until else seen
-        pose = pose_from_mediapipe(result, (w, h), scale, index=self._closest(result, (w, h)),
-                                   num_people=people)
-        if pose.present:
-            self._followed = pose.xy
+        return pose_from_mediapipe(result, size, scale, index=self._closest(result, size), num_people=people)
+
+    def _zoomed(self, zoom: ZoomSearch, rgb: np.ndarray, window: Box, ts: int, size: tuple[int, int],
+                scale: float) -> Pose:
+        """The pose in one window of the (shrunk) picture, placed back in the frame's pixels; the
+        zoom search is told what was found there."""
+        if self._zoomer is None:
+            self._zoomer = self._create(1)
+            self._quiet.add(id(self._zoomer))
+        x0, y0, x1, y1 = window
+        crop = np.ascontiguousarray(rgb[y0:y1, x0:x1])
+        result = self._run(self._zoomer, self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=crop), ts)
+        pose = placed(pose_from_mediapipe(result, (x1 - x0, y1 - y0)), window, size, scale, rgb.shape[:2])
+        box = person_box(pose.xy * scale) if pose.present else None
+        if box is not None and not inside(box, window):
+            pose, box = Pose.empty(size), None  # part of a person, the rest guessed: not trusted
+        zoom.found(box, (rgb.shape[1], rgb.shape[0]), window)
         return pose
 
     def _closest(self, result: object, size: tuple[int, int]) -> int:
@@ -190,9 +228,9 @@ class PoseEstimator:
         MediaPipe's own finaliser fails noisily once the interpreter is shutting down."""
         _OPEN.discard(self)
         with quiet_native_logs():  # MediaPipe 1.2.3 logs an INFO line per accelerator it frees
-            for lm in {id(x): x for x in (self._landmarker, self._multi) if x is not None}.values():
+            for lm in {id(x): x for x in (self._landmarker, self._multi, self._zoomer) if x is not None}.values():
                 lm.close()
-        self._landmarker = self._multi = None
+        self._landmarker = self._multi = self._zoomer = None
 
     def __enter__(self) -> "PoseEstimator":
         return self
@@ -233,6 +271,21 @@ _OPEN: "weakref.WeakSet[PoseEstimator]" = weakref.WeakSet()
 def _close_all() -> None:
     for est in list(_OPEN):
         est.close()
+
+
+def placed(pose: Pose, window: Box, image_size: tuple[int, int], scale: float,
+           detection_shape: tuple[int, int]) -> Pose:
+    """A pose found in `window` (pixels of the detection image, whose (h, w) is `detection_shape`)
+    moved to the frame's pixels; its mask is pasted into an empty mask of the detection image."""
+    if not pose.present:
+        return Pose.empty(image_size)
+    x0, y0, x1, y1 = window
+    mask = None
+    if pose.mask is not None:
+        mask = np.zeros(detection_shape, np.float32)
+        mask[y0:y1, x0:x1] = pose.mask[: y1 - y0, : x1 - x0]
+    return replace(pose, xy=(pose.xy + np.array([x0, y0], float)) / scale, mask=mask, image_size=image_size,
+                   mask_scale=scale)
 
 
 def pose_from_mediapipe(result: object, image_size: tuple[int, int], scale: float = 1.0, index: int = 0,
