@@ -20,10 +20,11 @@ import numpy as np
 
 from posecoach.core.errors import PosecoachError
 from posecoach.core.landmarks import NUM_LANDMARKS
+from posecoach.core.landmarks import Landmark as L
 from posecoach.core.types import Frame, Pose
 from posecoach.vision.model import load_model_bytes
 from posecoach.vision.offline import block_mediapipe_uploads
-from posecoach.vision.zoom import Box, ZoomSearch, inside, person_box
+from posecoach.vision.zoom import WHOLE_CHECK_MS, Box, ZoomSearch, inside, person_box
 
 block_mediapipe_uploads()  # before MediaPipe is first imported: see posecoach.vision.offline
 
@@ -110,6 +111,7 @@ class PoseEstimator:
         self._last_ts = -1
         self._zoom = ZoomSearch() if zoom and num_poses == 1 else None
         self._zoomer: Any = None
+        self._whole_check = 0
         self._warm_up()
         _OPEN.add(self)
 
@@ -162,9 +164,18 @@ class PoseEstimator:
         zoom = None if self._multi_mode else self._zoom
         window = zoom.window if zoom is not None else None
         if zoom is not None and window is not None:
+            checked = ts >= self._whole_check  # someone big enough for the whole picture takes over
+            if checked:
+                self._whole_check = ts + WHOLE_CHECK_MS
+                pose = self._whole(rgb, ts, (w, h), scale)
+                if pose.present:
+                    zoom.stop()
+                    self._followed = pose.xy
+                    return pose
             pose = self._zoomed(zoom, rgb, window, ts, (w, h), scale)
             if pose.present:
                 self._followed = pose.xy
+            if pose.present or checked:
                 return pose
         pose = self._whole(rgb, ts, (w, h), scale)
         if not pose.present and zoom is not None and window is None:
@@ -207,6 +218,8 @@ class PoseEstimator:
         box = person_box(pose.xy * scale) if pose.present else None
         if box is not None and not inside(box, window):
             pose, box = Pose.empty(size), None  # part of a person, the rest guessed: not trusted
+        elif box is not None and zoom.window is None and not zoom.trusted(window, core_visibility(pose)):
+            return Pose.empty(size)  # a new find: trusted only once sure of the body's joints
         zoom.found(box, (rgb.shape[1], rgb.shape[0]), window)
         return pose
 
@@ -271,6 +284,13 @@ _OPEN: "weakref.WeakSet[PoseEstimator]" = weakref.WeakSet()
 def _close_all() -> None:
     for est in list(_OPEN):
         est.close()
+
+
+def core_visibility(pose: Pose) -> float:
+    """Mean visibility of the shoulders, hips, knees and ankles."""
+    core = [L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_HIP, L.RIGHT_HIP, L.LEFT_KNEE, L.RIGHT_KNEE,
+            L.LEFT_ANKLE, L.RIGHT_ANKLE]
+    return float(np.mean(pose.visibility[core]))
 
 
 def placed(pose: Pose, window: Box, image_size: tuple[int, int], scale: float,
