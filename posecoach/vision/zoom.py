@@ -2,15 +2,16 @@
 
 MediaPipe's person detector sees the whole picture squeezed to 224x224: a person kneeling 3.5-4 m
 from a 640x480 webcam (~120 px tall) is a few dozen pixels there, and often not found at all,
-while a crop of the picture around them is found every time (7 rendered takes of the issue-12
-camera sweeps, people 110-145 px tall: 4 found in no frame of the whole picture, 3 in 42-89% of
-frames; all 7 in every frame with this search). So, when the whole picture shows nobody,
-`ZoomSearch` offers one window of half the picture's size per frame, centre first, until a
-person is found wholly inside one and, over a few frames, sure of their joints; from then on it
-follows them in that window, moved (to about twice their size) only when they near its edge or
-change size, and gives up (back to the whole picture) when they fill half of the picture's
-height, are missing for MISSES frames, or someone is found in the whole picture (looked at every
-WHOLE_CHECK_MS). Pure geometry; the estimator runs the model.
+while a crop of the picture around them is found (rendered takes of the issue-12 camera sweeps,
+people 110-145 px tall: of the 5 seen side-on or nearly, 2 found in no frame of the whole
+picture and 3 in 42-89% of frames; with this search all 5 in every frame but the first two).
+
+So, when the whole picture shows nobody, `ZoomSearch` offers one window of half the picture's size
+per frame, centre first, until a person is found wholly inside one and, over a few frames, sure of
+their joints. From then on it follows them in that window, moved (to about twice their size) only
+when they near its edge or change size, and gives up (back to the whole picture) when they fill
+half of the picture's height, are missing for MISSES frames, or someone is found in the whole
+picture (looked at every WHOLE_CHECK_MS). Pure geometry; the estimator runs the model.
 """
 from __future__ import annotations
 
