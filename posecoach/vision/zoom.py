@@ -83,11 +83,10 @@ def follow_window(person: Box, size: tuple[int, int]) -> Box:
 
 def needs_move(window: Box, person: Box) -> bool:
     """The person has neared the window's edge or changed size enough to re-frame them."""
-    x0, y0, x1, y1 = window
-    mx, my = 0.5 * (1 - EDGE) * (x1 - x0), 0.5 * (1 - EDGE) * (y1 - y0)
-    inside = person[0] >= x0 + mx and person[2] <= x1 - mx and person[1] >= y0 + my and person[3] <= y1 - my
+    height = window[3] - window[1]
     wanted = FOLLOW * (person[3] - person[1])
-    return not inside or abs(wanted - (y1 - y0)) > RESIZE * (y1 - y0) and wanted > WINDOW * (y1 - y0)
+    return (not inside(person, window, slack=-0.5 * (1 - EDGE))  # within the inner EDGE share
+            or abs(wanted - height) > RESIZE * height and wanted > WINDOW * height)
 
 
 class ZoomSearch:
